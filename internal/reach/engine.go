@@ -1,0 +1,369 @@
+package reach
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"go4.org/netipx"
+
+	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/srcpos"
+)
+
+// Host is a class of hosts: every interface with the same ordered groups
+// whose addresses lie in Addrs. A host outside every modelled group (an
+// address endpoint such as the internet) has no Groups; only the other
+// side's rules decide its flows.
+type Host struct {
+	Label  string
+	Groups []string // keys into the estate, in binding order
+	// GroupsUnknown, when set, says why the host's groups are not known.
+	GroupsUnknown string
+	Addrs         *netipx.IPSet
+	// Exact says every address of Addrs is a real host. Otherwise Addrs
+	// only bounds the class's addresses: they are some unknown, non-empty
+	// part of it.
+	Exact bool
+}
+
+// Options tune the engine.
+type Options struct {
+	// Unfiltered are destinations that AWS security groups never filter:
+	// the Amazon DNS server, instance metadata, time sync.
+	Unfiltered *netipx.IPSet
+}
+
+// Engine answers reachability questions over one estate.
+type Engine struct {
+	estate *model.Estate
+	opts   Options
+	groups map[string]*group
+}
+
+type group struct {
+	m       *model.Group
+	ordered bool
+	missing string // the group is referenced but not in the input
+	rules   [2][]*rule
+}
+
+type peerKind uint8
+
+const (
+	peerAddrs peerKind = iota
+	peerGroup
+	peerUnknown
+)
+
+type rule struct {
+	m        *model.Rule
+	group    string
+	svc      netset.Services
+	svcExact bool
+	kind     peerKind
+	prefixes []netip.Prefix
+	group2   string // the peer group
+	unknown  string // why the rule may or may not match
+}
+
+// New compiles the estate's groups for fast evaluation.
+func New(estate *model.Estate, opts Options) *Engine {
+	e := &Engine{estate: estate, opts: opts, groups: make(map[string]*group, len(estate.Groups))}
+	for id, g := range estate.Groups {
+		cg := &group{m: g, ordered: g.Provider == model.Tencent}
+		for i := range g.Rules {
+			r := &g.Rules[i]
+			cg.rules[r.Direction] = append(cg.rules[r.Direction], e.compile(id, r))
+		}
+		e.groups[id] = cg
+	}
+	return e
+}
+
+func (e *Engine) compile(owner string, r *model.Rule) *rule {
+	cr := &rule{m: r, group: owner, svc: r.Services, svcExact: r.PortsUnknown == ""}
+	if !cr.svcExact {
+		cr.unknown = r.PortsUnknown
+	}
+	switch r.Peer.Kind {
+	case model.PeerCIDR:
+		cr.prefixes = []netip.Prefix{r.Peer.Prefix.Masked()}
+	case model.PeerGroup:
+		cr.kind, cr.group2 = peerGroup, r.Peer.Group
+	case model.PeerAddressSet:
+		set := e.estate.AddressSets[r.Peer.Set]
+		switch {
+		case set == nil:
+			cr.kind, cr.unknown = peerUnknown, fmt.Sprintf("the entries of %s are not in the input", r.Peer.Set)
+		case set.Unknown != "":
+			cr.kind, cr.unknown = peerUnknown, set.Unknown
+		default:
+			for _, p := range set.Prefixes {
+				cr.prefixes = append(cr.prefixes, p.Masked())
+			}
+		}
+	default:
+		cr.kind, cr.unknown = peerUnknown, r.Peer.Why
+	}
+	return cr
+}
+
+// Group returns the model group of a key, or nil.
+func (e *Engine) Group(id string) *model.Group {
+	if g := e.groups[id]; g != nil {
+		return g.m
+	}
+	return nil
+}
+
+func (e *Engine) group(id string) *group {
+	if g := e.groups[id]; g != nil {
+		return g
+	}
+	// A group that rules or interfaces name but that no input describes:
+	// its rules are unknown.
+	return &group{m: &model.Group{ID: id}, missing: fmt.Sprintf("%s is not in the input, so its rules are unknown", id)}
+}
+
+// match is a three-valued rule match.
+type match int8
+
+const (
+	no match = iota
+	maybe
+	yes
+)
+
+func (r *rule) match(svc netset.Service, peer *Host, atom netipx.IPRange) match {
+	if !r.svc.Contains(svc) {
+		return no
+	}
+	m := yes
+	if !r.svcExact {
+		m = maybe
+	}
+	switch r.kind {
+	case peerGroup:
+		if peer.GroupsUnknown != "" {
+			return maybe
+		}
+		for _, g := range peer.Groups {
+			if g == r.group2 {
+				return m
+			}
+		}
+		return no
+	case peerUnknown:
+		return maybe
+	}
+	for _, p := range r.prefixes {
+		// Atoms never straddle a prefix boundary, so one address decides.
+		if p.Contains(atom.From()) {
+			return m
+		}
+	}
+	return no
+}
+
+// Reason is one piece of why a verdict is what it is: a rule that allows
+// or drops, a side on which nothing allows, or something unknown.
+type Reason struct {
+	Direction model.Direction
+	Group     string
+	// Rule is the deciding rule; nil when the reason is the absence of a
+	// rule, a group whose rules are unknown, or traffic no group filters.
+	Rule     *model.Rule
+	Effect   Verdict
+	Text     string
+	Location srcpos.Location
+}
+
+func (e *Engine) ruleReason(r *rule, effect Verdict) Reason {
+	g := e.group(r.group).m
+	text := fmt.Sprintf("%s %s %s %s %s", g.ID, r.m.Direction, verb(r.m.Action), r.m.Services, peerPhrase(r.m))
+	if r.m.Description != "" {
+		text += fmt.Sprintf(" (%q)", r.m.Description)
+	}
+	if effect == Unknown && r.unknown != "" {
+		text += ": " + r.unknown
+	}
+	loc := r.m.Origin
+	if loc.IsZero() {
+		loc = g.Origin
+	}
+	return Reason{Direction: r.m.Direction, Group: r.group, Rule: r.m, Effect: effect, Text: text, Location: loc}
+}
+
+func verb(a model.Action) string {
+	if a == model.Drop {
+		return "drops"
+	}
+	return "allows"
+}
+
+func peerPhrase(r *model.Rule) string {
+	prep := "from"
+	if r.Direction == model.Egress {
+		prep = "to"
+	}
+	return prep + " " + r.Peer.String()
+}
+
+// sideOf is one direction of one host, ready for evaluation.
+type sideOf struct {
+	host    *Host
+	dir     model.Direction
+	groups  []*group
+	ordered bool
+	cuts    []netip.Addr // where the peer's address space must be split
+}
+
+func (e *Engine) side(h *Host, dir model.Direction) *sideOf {
+	s := &sideOf{host: h, dir: dir}
+	var prefixes []netip.Prefix
+	for _, id := range h.Groups {
+		g := e.group(id)
+		s.groups = append(s.groups, g)
+		s.ordered = s.ordered || g.ordered
+		for _, r := range g.rules[dir] {
+			prefixes = append(prefixes, r.prefixes...)
+		}
+	}
+	if dir == model.Egress && !s.ordered && e.opts.Unfiltered != nil {
+		prefixes = append(prefixes, e.opts.Unfiltered.Prefixes()...)
+	}
+	s.cuts = netset.AddrCuts(prefixes)
+	return s
+}
+
+// decide evaluates one side for one service and one atom of the peer's
+// addresses.
+func (e *Engine) decide(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
+	if s.host.GroupsUnknown != "" {
+		return Unknown, []Reason{{Direction: s.dir, Effect: Unknown, Text: s.host.Label + ": " + s.host.GroupsUnknown}}
+	}
+	if len(s.groups) == 0 {
+		return Allowed, nil // outside every modelled group: nothing filters
+	}
+	if s.ordered {
+		return e.decideOrdered(s, svc, peer, atom)
+	}
+	return e.decideAdditive(s, svc, peer, atom)
+}
+
+func (e *Engine) decideAdditive(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
+	if s.dir == model.Egress && e.opts.Unfiltered != nil && e.opts.Unfiltered.ContainsRange(atom) {
+		return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
+			Text: fmt.Sprintf("security groups do not filter traffic to %s (Amazon DNS, instance metadata, time sync)", rangeString(atom))}}
+	}
+	var allow, unsure []Reason
+	for _, g := range s.groups {
+		if why := g.unknownRules(); why != "" {
+			unsure = append(unsure, Reason{Direction: s.dir, Group: g.m.ID, Effect: Unknown, Text: why, Location: g.m.Origin})
+		}
+		for _, r := range g.rules[s.dir] {
+			switch r.match(svc, peer, atom) {
+			case yes:
+				allow = append(allow, e.ruleReason(r, Allowed))
+			case maybe:
+				unsure = append(unsure, e.ruleReason(r, Unknown))
+			}
+		}
+	}
+	switch {
+	case len(allow) > 0:
+		return Allowed, allow
+	case len(unsure) > 0:
+		return Unknown, unsure
+	}
+	return Denied, e.nothingAllows(s, svc, peer)
+}
+
+func (g *group) unknownRules() string {
+	if g.missing != "" {
+		return g.missing
+	}
+	if g.m.RulesUnknown != "" {
+		return fmt.Sprintf("the rules of %s are not all known: %s", g.m.ID, g.m.RulesUnknown)
+	}
+	return ""
+}
+
+func (e *Engine) nothingAllows(s *sideOf, svc netset.Service, peer *Host) []Reason {
+	prep, tail := "from", ""
+	if s.dir == model.Egress {
+		prep = "to"
+	}
+	if s.ordered {
+		tail = "; unmatched traffic is dropped"
+	}
+	out := make([]Reason, 0, len(s.groups))
+	for _, g := range s.groups {
+		out = append(out, Reason{Direction: s.dir, Group: g.m.ID, Effect: Denied, Location: g.m.Origin,
+			Text: fmt.Sprintf("no %s rule of %s %s %s %s %s%s", s.dir, g.m.ID, matchVerb(s.ordered), netset.Point(svc), prep, peer.Label, tail)})
+	}
+	return out
+}
+
+func matchVerb(ordered bool) string {
+	if ordered {
+		return "matches"
+	}
+	return "allows"
+}
+
+// decideOrdered applies Tencent semantics: rules of the groups in binding
+// order, first match wins, unmatched traffic is dropped. A rule that may
+// or may not match leaves the answer open unless every possible outcome
+// agrees.
+func (e *Engine) decideOrdered(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
+	var unsure []Reason
+	possible := map[Verdict]bool{}
+	for _, g := range s.groups {
+		if why := g.unknownRules(); why != "" {
+			unsure = append(unsure, Reason{Direction: s.dir, Group: g.m.ID, Effect: Unknown, Text: why, Location: g.m.Origin})
+			possible[Allowed], possible[Denied] = true, true
+		}
+		for _, r := range g.rules[s.dir] {
+			m := r.match(svc, peer, atom)
+			if m == no {
+				continue
+			}
+			v := Allowed
+			if r.m.Action == model.Drop {
+				v = Denied
+			}
+			if m == maybe {
+				unsure = append(unsure, e.ruleReason(r, Unknown))
+				possible[v] = true
+				continue
+			}
+			if len(possible) == 0 || len(possible) == 1 && possible[v] {
+				return v, []Reason{e.ruleReason(r, v)}
+			}
+			return Unknown, append(unsure, e.ruleReason(r, Unknown))
+		}
+	}
+	if !possible[Allowed] {
+		return Denied, e.nothingAllows(s, svc, peer)
+	}
+	return Unknown, unsure
+}
+
+func rangeString(r netipx.IPRange) string {
+	if p, ok := r.Prefix(); ok {
+		return p.String()
+	}
+	return r.String()
+}
+
+// joinLabels prints host labels for messages.
+func joinLabels(hs []Host) string {
+	ls := make([]string, len(hs))
+	for i, h := range hs {
+		ls[i] = h.Label
+	}
+	return strings.Join(ls, ", ")
+}
