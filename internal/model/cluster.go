@@ -104,6 +104,10 @@ type Member struct {
 	Origin     srcpos.Location
 }
 
+// KindPublicEndpoint marks the member that stands for a managed API
+// endpoint reachable from the internet.
+const KindPublicEndpoint = "public-endpoint"
+
 // Qualified names the member as users may type it: "nodes/ng-1", or the
 // role alone when the member has no name.
 func (m *Member) Qualified() string {
@@ -148,6 +152,9 @@ func (c *Cluster) MembersOf(role string) []*Member {
 func (c *Cluster) Roles() map[string][]string {
 	out := map[string][]string{}
 	for _, m := range c.Members {
+		if m.Kind == KindPublicEndpoint {
+			continue // the platform's endpoint, not a group of the user's
+		}
 		for _, g := range m.Groups {
 			if !contains(out[m.Role], g) {
 				out[m.Role] = append(out[m.Role], g)

@@ -45,10 +45,20 @@ type PairAnswer struct {
 // Ask decides whether a new connection from one endpoint to the other may
 // be opened for every service of svcs.
 func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
+	return e.ask(from, to, svcs, Every)
+}
+
+// AskSome decides whether a new connection may be opened for some service
+// of svcs: a load balancer needs some NodePort, not every one.
+func (e *Engine) AskSome(from, to Endpoint, svcs netset.Services) Answer {
+	return e.ask(from, to, svcs, Some)
+}
+
+func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Answer {
 	var pairs []PairAnswer
 	for i := range from.Hosts {
 		for j := range to.Hosts {
-			pairs = append(pairs, e.pair(&from.Hosts[i], &to.Hosts[j], from.Q, to.Q, svcs))
+			pairs = append(pairs, e.pair(&from.Hosts[i], &to.Hosts[j], from.Q, to.Q, svcs, qs))
 		}
 	}
 	v := e.fold(pairs, len(from.Hosts), len(to.Hosts), from.Q, to.Q)
@@ -93,8 +103,9 @@ func (e *Engine) fold(pairs []PairAnswer, nf, nt int, qf, qt Quantifier) Verdict
 	return combine(outer, qo, true)
 }
 
-// pair decides one pair of host classes for every service of svcs.
-func (e *Engine) pair(from, to *Host, qf, qt Quantifier, svcs netset.Services) PairAnswer {
+// pair decides one pair of host classes for the services of svcs, every
+// one or some one as qs says.
+func (e *Engine) pair(from, to *Host, qf, qt Quantifier, svcs netset.Services, qs Quantifier) PairAnswer {
 	out, in := e.side(from, model.Egress), e.side(to, model.Ingress)
 	toAtoms := atomsOf(to, out.cuts)
 	fromAtoms := atomsOf(from, in.cuts)
@@ -121,7 +132,7 @@ func (e *Engine) pair(from, to *Host, qf, qt Quantifier, svcs netset.Services) P
 			}
 		}
 	}
-	pa.Verdict = combine(verdicts, Every, true)
+	pa.Verdict = combine(verdicts, qs, true)
 	pa.Because = dedupe(because[pa.Verdict])
 	if pa.Verdict == Allowed {
 		pa.FromAddrs, _ = fromOK.IPSet()

@@ -1,0 +1,256 @@
+// Package assemble completes the estate that the readers produced, before
+// any analysis: it applies the user's --role overrides, gives the groups
+// that a platform creates implicitly their documented default rules, makes
+// the public API endpoint a member of the control plane, and bounds the
+// addresses of members whose interfaces the input does not list.
+package assemble
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/clusterwall/clusterwall/internal/knowledge"
+	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/srcpos"
+)
+
+// RoleOverride is one --role [CLUSTER:]ROLE=GROUP.
+type RoleOverride struct {
+	Cluster string
+	Role    string // may be "nodes/<name>"
+	Group   string
+}
+
+// ParseRole reads "[CLUSTER:]ROLE=GROUP".
+func ParseRole(s string) (RoleOverride, error) {
+	lhs, group, ok := strings.Cut(s, "=")
+	if !ok || lhs == "" || group == "" {
+		return RoleOverride{}, fmt.Errorf("--role %q: expected ROLE=GROUP, such as nodes=sg-0123456789abcdef0", s)
+	}
+	o := RoleOverride{Role: lhs, Group: group}
+	if c, r, ok := strings.Cut(lhs, ":"); ok {
+		o.Cluster, o.Role = c, r
+	}
+	switch base, _, _ := strings.Cut(o.Role, "/"); base {
+	case model.RoleInternet, model.RoleVPC:
+		return RoleOverride{}, fmt.Errorf("--role %q: %s is an address range, not a role groups can play", s, base)
+	}
+	return o, nil
+}
+
+// Options are the user's say over the estate.
+type Options struct {
+	Roles    []RoleOverride
+	AddOns   []string
+	Platform model.Platform // forced platform, or ""
+}
+
+// Apply completes the estate in place.
+func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
+	if len(e.Clusters) == 0 && len(opts.Roles) > 0 {
+		e.Clusters = append(e.Clusters, &model.Cluster{Name: "default", Platform: platformOf(e, opts.Platform)})
+	}
+	for _, c := range e.Clusters {
+		if opts.Platform != "" {
+			c.Platform = opts.Platform
+		}
+		if len(c.Networks.VPC) == 0 {
+			if v := e.VPCs[c.VPC]; v != nil {
+				c.Networks.VPC = v.CIDRs
+			}
+		}
+	}
+	if err := applyRoles(e, opts.Roles); err != nil {
+		return err
+	}
+	for _, c := range e.Clusters {
+		if c.Platform == model.EKS {
+			clusterGroupDefaults(e, c, cat)
+			publicEndpoint(e, c, cat)
+		}
+		for _, name := range opts.AddOns {
+			if !slices.ContainsFunc(c.AddOns, func(a model.AddOn) bool { return a.Name == name }) {
+				c.AddOns = append(c.AddOns, model.AddOn{Name: name, Source: "--addons"})
+			}
+		}
+		for _, m := range c.Members {
+			if len(m.Addrs) == 0 && m.Kind != model.KindPublicEndpoint {
+				m.Addrs = c.Networks.Subnets
+				if len(m.Addrs) == 0 {
+					m.Addrs = c.Networks.VPC
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func platformOf(e *model.Estate, forced model.Platform) model.Platform {
+	if forced != "" {
+		return forced
+	}
+	for _, g := range e.Groups {
+		if g.Provider == model.Tencent {
+			return model.TKE
+		}
+	}
+	return model.EKS
+}
+
+func applyRoles(e *model.Estate, overrides []RoleOverride) error {
+	type key struct {
+		cluster *model.Cluster
+		role    string
+	}
+	replaced := map[key][]*model.Member{}
+	var order []key
+	for _, o := range overrides {
+		ids := e.FindGroups(o.Group)
+		switch {
+		case len(ids) == 0:
+			return fmt.Errorf("--role %s=%s: no security group %q in the input", o.Role, o.Group, o.Group)
+		case len(ids) > 1:
+			return fmt.Errorf("--role %s=%s: %q names several groups (%s); use the group's id", o.Role, o.Group, o.Group, strings.Join(ids, ", "))
+		}
+		g := e.Groups[ids[0]]
+		clusters, err := clustersFor(e, o, g)
+		if err != nil {
+			return err
+		}
+		for _, c := range clusters {
+			k := key{c, o.Role}
+			if _, ok := replaced[k]; !ok {
+				order = append(order, k)
+			}
+			replaced[k] = append(replaced[k], memberFor(c, o, g))
+		}
+	}
+	for _, k := range order {
+		base, _, one := strings.Cut(k.role, "/")
+		kept := k.cluster.Members[:0]
+		for _, m := range k.cluster.Members {
+			if m.Role == base && (!one || m.Qualified() == k.role) {
+				continue
+			}
+			kept = append(kept, m)
+		}
+		k.cluster.Members = append(kept, replaced[k]...)
+	}
+	return nil
+}
+
+func clustersFor(e *model.Estate, o RoleOverride, g *model.Group) ([]*model.Cluster, error) {
+	if o.Cluster != "" {
+		c := e.Cluster(o.Cluster)
+		if c == nil {
+			return nil, fmt.Errorf("--role %s:%s=%s: no cluster %q in the input", o.Cluster, o.Role, o.Group, o.Cluster)
+		}
+		return []*model.Cluster{c}, nil
+	}
+	var out []*model.Cluster
+	for _, c := range e.Clusters {
+		if c.VPC == "" || g.VPC == "" || c.VPC == g.VPC {
+			out = append(out, c)
+		}
+	}
+	if len(out) > 1 {
+		return nil, fmt.Errorf("--role %s=%s: the input has several clusters; write --role CLUSTER:%s=%s", o.Role, o.Group, o.Role, o.Group)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--role %s=%s: %s is in %s, where no cluster of the input is", o.Role, o.Group, g.ID, g.VPC)
+	}
+	return out, nil
+}
+
+// memberFor makes the member a --role names. When the group is already
+// on interfaces the input knows, the member keeps their full group set
+// and addresses; otherwise it is an interface with just that group.
+func memberFor(c *model.Cluster, o RoleOverride, g *model.Group) *model.Member {
+	base, name, _ := strings.Cut(o.Role, "/")
+	if name == "" && base != model.RoleControlPlane {
+		name = g.Name
+		if name == "" {
+			name = g.ID
+		}
+	}
+	m := &model.Member{Role: base, Name: name, Kind: "--role", Groups: []string{g.ID}, Origin: g.Origin}
+	for _, old := range c.Members {
+		if slices.Contains(old.Groups, g.ID) && old.GroupsUnknown == "" {
+			m.Groups, m.Addrs, m.AddrsExact, m.Interfaces = old.Groups, old.Addrs, old.AddrsExact, old.Interfaces
+			break
+		}
+	}
+	return m
+}
+
+// clusterGroupDefaults gives the EKS cluster security group, when the
+// input only implies it (IaC declares the cluster, EKS makes the group),
+// the rules EKS creates it with; rules the input adds to it stay.
+func clusterGroupDefaults(e *model.Estate, c *model.Cluster, cat *knowledge.Catalog) {
+	g := e.Groups[c.ClusterGroup]
+	p := cat.Platforms[string(model.EKS)]
+	if g == nil || !g.Implicit || p == nil || p.ClusterSecurityGroup == nil {
+		return
+	}
+	def := p.ClusterSecurityGroup
+	origin := c.Origin
+	add := func(dir model.Direction, rules []knowledge.DefaultRule) {
+		for _, d := range rules {
+			svcs, _ := netset.ParseServices(d.Services)
+			r := model.Rule{Direction: dir, Services: svcs, Description: "created by EKS with the cluster", Origin: origin}
+			if d.Peer == "self" {
+				r.Peer = model.Peer{Kind: model.PeerGroup, Group: g.ID}
+			} else {
+				r.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(d.Peer)}
+			}
+			g.Rules = append(g.Rules, r)
+		}
+	}
+	add(model.Ingress, def.Ingress)
+	add(model.Egress, def.Egress)
+	if c.IPv6 {
+		add(model.Egress, def.EgressIPv6)
+	}
+}
+
+// publicEndpoint makes the EKS public API endpoint a control-plane member
+// with a group of its own: with public access on, the addresses in
+// publicAccessCidrs reach it on tcp/443 whatever the security groups say.
+func publicEndpoint(e *model.Estate, c *model.Cluster, cat *knowledge.Catalog) {
+	if c.Endpoint.Public == model.No {
+		return
+	}
+	if c.Endpoint.Public == model.Unset && c.Origin.IsZero() {
+		return // nothing says the cluster exists beyond its groups' tags
+	}
+	id := c.Name + "/public-endpoint"
+	loc := c.Endpoint.Origin
+	if loc.IsZero() {
+		loc = c.Origin
+	}
+	g := &model.Group{ID: id, Name: "EKS public endpoint of " + c.Name, Provider: model.AWS, Implicit: true, Origin: loc}
+	switch c.Endpoint.Public {
+	case model.Yes:
+		for _, p := range c.Endpoint.PublicCIDRs {
+			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: netset.Ports(netset.TCP, 443, 443),
+				Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p}, Description: "publicAccessCidrs",
+				Origin: srcpos.Location{File: loc.File, Line: loc.Line, Address: loc.Address}})
+		}
+	default:
+		g.RulesUnknown = "the input does not say whether the public endpoint is on or which addresses may use it"
+	}
+	e.Groups[id] = g
+	// The endpoint's addresses are public ones that the input does not
+	// name: IPv4, and IPv6 too for IPv6 clusters.
+	var addrs []netip.Prefix
+	for _, p := range cat.Public(c.Networks.VPC).Prefixes() {
+		if p.Addr().Is4() || c.IPv6 {
+			addrs = append(addrs, p)
+		}
+	}
+	c.Members = append(c.Members, &model.Member{Role: model.RoleControlPlane, Name: "public-endpoint", Kind: model.KindPublicEndpoint,
+		Groups: []string{id}, Addrs: addrs, Origin: loc})
+}

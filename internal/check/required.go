@@ -1,0 +1,275 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/clusterwall/clusterwall/internal/endpoint"
+	"github.com/clusterwall/clusterwall/internal/knowledge"
+	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/reach"
+)
+
+// requiredFlows reports every flow of the platform's catalog (and of the
+// installed add-ons) that the cluster needs but its groups do not allow.
+type requiredFlows struct{}
+
+func (requiredFlows) Run(ctx *Context, out *Result) {
+	p := ctx.Catalog.Platforms[string(ctx.Cluster.Platform)]
+	if p == nil {
+		return
+	}
+	for i := range p.Requirements {
+		req := &p.Requirements[i]
+		if ctx.applies(req.When) {
+			ctx.require(req, out)
+		}
+	}
+}
+
+// applies reports whether a catalog condition holds for the cluster.
+func (ctx *Context) applies(w knowledge.Condition) bool {
+	c := ctx.Cluster
+	for _, role := range w.Roles {
+		if len(c.MembersOf(role)) == 0 {
+			return false
+		}
+	}
+	if w.AddOn != "" && !slices.ContainsFunc(c.AddOns, func(a model.AddOn) bool { return a.Name == w.AddOn }) {
+		return false
+	}
+	if w.Level > ctx.Level {
+		return false
+	}
+	if w.Legacy != nil && *w.Legacy != c.Legacy {
+		return false
+	}
+	if w.IPv6 != nil && *w.IPv6 != c.IPv6 {
+		return false
+	}
+	return true
+}
+
+// quantifier: the control plane is one service whose flows need some
+// endpoint of it; every other role needs each of its members served.
+func quantifier(role string) reach.Quantifier {
+	if role == model.RoleControlPlane {
+		return reach.Some
+	}
+	return reach.Every
+}
+
+// unit is one piece of a requirement that must hold on its own: one
+// member of each side a requirement quantifies over every member of.
+type unit struct {
+	from, to []*model.Member
+}
+
+func units(from, to []*model.Member, qf, qt reach.Quantifier) []unit {
+	split := func(ms []*model.Member, q reach.Quantifier) [][]*model.Member {
+		if q == reach.Some {
+			return [][]*model.Member{ms}
+		}
+		out := make([][]*model.Member, len(ms))
+		for i, m := range ms {
+			out[i] = []*model.Member{m}
+		}
+		return out
+	}
+	var out []unit
+	for _, f := range split(from, qf) {
+		for _, t := range split(to, qt) {
+			out = append(out, unit{f, t})
+		}
+	}
+	return out
+}
+
+func hostsOf(ms []*model.Member) []reach.Host {
+	out := make([]reach.Host, len(ms))
+	for i, m := range ms {
+		out[i] = endpoint.HostOf(m)
+	}
+	return out
+}
+
+func labels(ms []*model.Member) string {
+	ls := make([]string, len(ms))
+	for i, m := range ms {
+		ls[i] = m.Qualified()
+	}
+	return strings.Join(ls, ", ")
+}
+
+func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
+	c := ctx.Cluster
+	from, to := endpoint.Members(c, req.From), endpoint.Members(c, req.To)
+	if len(from) == 0 || len(to) == 0 {
+		return
+	}
+	qf, qt := quantifier(req.From), quantifier(req.To)
+	var failed []string
+	var blockers []reach.Reason
+	var fixes []string
+	for _, u := range units(from, to, qf, qt) {
+		f := reach.Endpoint{Name: req.From, Hosts: hostsOf(u.from), Q: reach.Some}
+		t := reach.Endpoint{Name: req.To, Hosts: hostsOf(u.to), Q: reach.Some}
+		var ans reach.Answer
+		if req.Any {
+			ans = ctx.Engine.AskSome(f, t, req.Svcs)
+		} else {
+			ans = ctx.Engine.Ask(f, t, req.Svcs)
+		}
+		pair := labels(u.from) + " → " + labels(u.to)
+		switch ans.Verdict {
+		case reach.Denied:
+			failed = append(failed, pair)
+			blockers = append(blockers, ans.Because...)
+			fixes = append(fixes, ctx.fixes(ans.Because, u, req.Svcs)...)
+		case reach.Unknown:
+			out.Unverified = append(out.Unverified, Unverified{ID: req.ID, Cluster: c.Name,
+				Flow: flowOf(req.From, req.To, req.Svcs), Reason: pair + ": " + reasonTexts(ans.Because)})
+		}
+	}
+	if len(failed) == 0 {
+		return
+	}
+	svcWord := req.Svcs.String()
+	if req.Any {
+		svcWord = "any of " + svcWord
+	}
+	msg := fmt.Sprintf("%s is not allowed %s (%s). %s", svcWord, strings.Join(failed, "; "), reasonTexts(blockers), strings.TrimSpace(req.Breaks))
+	out.Findings = append(out.Findings, Finding{
+		ID: req.ID, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
+		Flow: flowOf(req.From, req.To, req.Svcs), Locations: reasonLocations(blockers),
+		Fix: strings.Join(dedupeStrings(fixes), " "), References: req.References,
+	})
+}
+
+// flowOf fills a finding's flow; a set of several protocols is "all"
+// only when it is everything, otherwise the first protocol's part.
+func flowOf(from, to string, svcs netset.Services) *Flow {
+	parts := svcs.Parts()
+	if len(parts) == 0 {
+		return &Flow{From: from, To: to, Protocol: "all", Ports: "all"}
+	}
+	proto, ports := parts[0].Protocol, parts[0].Ports
+	for _, p := range parts[1:] {
+		proto += "," + p.Protocol
+		if p.Ports != parts[0].Ports {
+			ports += "," + p.Ports
+		}
+	}
+	return &Flow{From: from, To: to, Protocol: proto, Ports: ports}
+}
+
+func dedupeStrings(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// fixes says, for each side that blocks, the rule that would open it.
+func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services) []string {
+	var out []string
+	blockedAt := map[model.Direction]bool{}
+	for _, r := range because {
+		if r.Effect == reach.Denied {
+			blockedAt[r.Direction] = true
+		}
+	}
+	src, dst := ctx.fixMember(u.from), ctx.fixMember(u.to)
+	if src == nil || dst == nil {
+		return nil
+	}
+	if blockedAt[model.Egress] {
+		out = append(out, ctx.ruleFix(model.Egress, src, dst, svcs))
+	}
+	if blockedAt[model.Ingress] {
+		out = append(out, ctx.ruleFix(model.Ingress, dst, src, svcs))
+	}
+	return out
+}
+
+// fixMember picks the member a fix names: a real interface class, not the
+// public endpoint the platform runs.
+func (ctx *Context) fixMember(ms []*model.Member) *model.Member {
+	for _, m := range ms {
+		if m.Kind != model.KindPublicEndpoint && len(m.Groups) > 0 {
+			return m
+		}
+	}
+	return nil
+}
+
+// fixGroup picks the group of a member a new rule belongs in: its only
+// group; for the control plane the cluster security group; for others a
+// group tagged for the cluster that is not the cluster group; else the
+// first group.
+func (ctx *Context) fixGroup(m *model.Member) string {
+	if len(m.Groups) == 1 {
+		return m.Groups[0]
+	}
+	c := ctx.Cluster
+	if m.Role == model.RoleControlPlane && slices.Contains(m.Groups, c.ClusterGroup) {
+		return c.ClusterGroup
+	}
+	for _, id := range m.Groups {
+		if g := ctx.Estate.Groups[id]; g != nil && id != c.ClusterGroup && g.Tags["kubernetes.io/cluster/"+c.Name] != "" {
+			return id
+		}
+	}
+	for _, id := range m.Groups {
+		if id != c.ClusterGroup {
+			return id
+		}
+	}
+	return m.Groups[0]
+}
+
+// ruleFix words the rule to add to self's group so that it allows svcs
+// with peer.
+func (ctx *Context) ruleFix(dir model.Direction, self, peer *model.Member, svcs netset.Services) string {
+	g, p := ctx.fixGroup(self), ctx.fixGroup(peer)
+	prep := "from"
+	if dir == model.Egress {
+		prep = "to"
+	}
+	text := fmt.Sprintf("Add to %s an %s rule allowing %s %s %s.", ctx.groupLabel(g), dir, svcs, prep, ctx.groupLabel(p))
+	if cmd := awsCLIFix(dir, g, p, svcs); cmd != "" {
+		text += " With the AWS CLI: " + cmd
+	}
+	return text
+}
+
+// awsCLIFix is the authorize command for real group ids.
+func awsCLIFix(dir model.Direction, group, peer string, svcs netset.Services) string {
+	if !strings.HasPrefix(group, "sg-") || !strings.HasPrefix(peer, "sg-") {
+		return ""
+	}
+	var perms []string
+	for _, part := range svcs.Parts() {
+		proto, from, to := part.Protocol, "-1", "-1"
+		switch {
+		case proto == "all":
+			proto = "-1"
+		case part.Ports != "all":
+			lo, hi, ok := strings.Cut(part.Ports, "-")
+			if !ok {
+				hi = lo
+			}
+			if strings.Contains(part.Ports, ",") {
+				return ""
+			}
+			from, to = lo, hi
+		}
+		perms = append(perms, fmt.Sprintf("IpProtocol=%s,FromPort=%s,ToPort=%s,UserIdGroupPairs=[{GroupId=%s}]", proto, from, to, peer))
+	}
+	return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --ip-permissions '%s'", dir, group, strings.Join(perms, "' '"))
+}

@@ -1,0 +1,156 @@
+// Package endpoint turns what users write for the ends of a flow — a
+// role, a node group, a security group, an address — into the host classes
+// the engine decides over. "internet" is every public address outside the
+// cluster's VPC, as the knowledge catalog defines public.
+package endpoint
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"go4.org/netipx"
+
+	"github.com/clusterwall/clusterwall/internal/knowledge"
+	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/reach"
+)
+
+// Resolver resolves endpoint names against one estate.
+type Resolver struct {
+	Estate  *model.Estate
+	Catalog *knowledge.Catalog
+}
+
+// HostOf is the host class of a cluster member.
+func HostOf(m *model.Member) reach.Host {
+	return reach.Host{Label: m.Qualified(), Groups: m.Groups, GroupsUnknown: m.GroupsUnknown,
+		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact}
+}
+
+// Members returns the members of a role in a cluster. Pods without a
+// class of their own (no security groups for pods) share their nodes'
+// groups, as the VPC CNI and TKE's global router give them.
+func Members(c *model.Cluster, role string) []*model.Member {
+	ms := c.MembersOf(role)
+	if len(ms) > 0 || role != model.RolePods {
+		return ms
+	}
+	for _, n := range c.MembersOf(model.RoleNodes) {
+		p := *n
+		p.Role, p.Name = model.RolePods, "on-"+n.Qualified()
+		if len(c.Networks.Pods) > 0 {
+			p.Addrs, p.AddrsExact = c.Networks.Pods, false
+		}
+		ms = append(ms, &p)
+	}
+	return ms
+}
+
+// VPCs returns the cluster's VPC CIDRs, or every VPC's when there is no
+// cluster.
+func (r *Resolver) VPCs(c *model.Cluster) []netip.Prefix {
+	if c != nil {
+		return c.Networks.VPC
+	}
+	var out []netip.Prefix
+	for _, v := range r.Estate.VPCs {
+		out = append(out, v.CIDRs...)
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+	return out
+}
+
+// Internet is every public address outside the cluster's VPC.
+func (r *Resolver) Internet(c *model.Cluster) reach.Host {
+	return reach.Host{Label: model.RoleInternet, Addrs: r.Catalog.Public(r.VPCs(c)), Exact: true}
+}
+
+// Resolve resolves one endpoint name. c may be nil when the input has no
+// cluster; roles then cannot be resolved.
+func (r *Resolver) Resolve(c *model.Cluster, name string, q reach.Quantifier) (reach.Endpoint, error) {
+	ep := reach.Endpoint{Name: name, Q: q}
+	base, _, _ := strings.Cut(name, "/")
+	switch {
+	case name == model.RoleInternet:
+		ep.Hosts = []reach.Host{r.Internet(c)}
+		return ep, nil
+	case name == model.RoleVPC:
+		vpc := r.VPCs(c)
+		if len(vpc) == 0 {
+			return ep, fmt.Errorf("endpoint vpc: the input does not give the VPC's CIDRs (add describe-vpcs output or the aws_vpc resource)")
+		}
+		ep.Hosts = []reach.Host{{Label: model.RoleVPC, Addrs: netset.SetOf(vpc...), Exact: true}}
+		return ep, nil
+	case c != nil && (isRole(base) || len(c.MembersOf(base)) > 0):
+		for _, m := range Members(c, name) {
+			ep.Hosts = append(ep.Hosts, HostOf(m))
+		}
+		if len(ep.Hosts) == 0 {
+			return ep, fmt.Errorf("endpoint %s: cluster %s has no %s in the input; name its group with --role %s=GROUP", name, c.Name, name, name)
+		}
+		return ep, nil
+	}
+	if set, ok := parseAddrs(name); ok {
+		ep.Hosts = []reach.Host{{Label: name, Addrs: set, Exact: true}}
+		return ep, nil
+	}
+	ids := r.Estate.FindGroups(name)
+	switch {
+	case len(ids) == 1:
+		ep.Hosts = []reach.Host{r.groupHost(ids[0])}
+		return ep, nil
+	case len(ids) > 1:
+		return ep, fmt.Errorf("endpoint %s names several security groups (%s): use one's id", name, strings.Join(ids, ", "))
+	case isRole(base):
+		return ep, fmt.Errorf("endpoint %s: the input has no cluster to take roles from; name the groups with --role %s=GROUP", name, base)
+	}
+	return ep, fmt.Errorf("endpoint %q: expected a role (control-plane, nodes, nodes/NAME, load-balancer, pods, vpc, internet), a security group (id, name or resource address), or an address or CIDR", name)
+}
+
+func isRole(s string) bool {
+	switch s {
+	case model.RoleControlPlane, model.RoleNodes, model.RoleLoadBalancer, model.RolePods, model.RoleMonitoring, model.RoleBastion:
+		return true
+	}
+	return false
+}
+
+func parseAddrs(s string) (*netipx.IPSet, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return netset.SetOf(p), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netset.SetOf(netip.PrefixFrom(a, a.BitLen())), true
+	}
+	return nil, false
+}
+
+// groupHost is "a network interface that has exactly this group": the
+// interfaces of the input that have only it, or else some address of the
+// group's VPC.
+func (r *Resolver) groupHost(id string) reach.Host {
+	h := reach.Host{Label: id, Groups: []string{id}}
+	var exact []netip.Prefix
+	for _, n := range r.Estate.Interfaces {
+		if len(n.Groups) == 1 && n.Groups[0] == id {
+			for _, a := range n.Addrs {
+				exact = append(exact, netip.PrefixFrom(a, a.BitLen()))
+			}
+		}
+	}
+	if len(exact) > 0 {
+		h.Addrs, h.Exact = netset.SetOf(exact...), true
+		return h
+	}
+	if g := r.Estate.Groups[id]; g != nil {
+		if v := r.Estate.VPCs[g.VPC]; v != nil {
+			h.Addrs = netset.SetOf(v.CIDRs...)
+			return h
+		}
+	}
+	h.Addrs = netset.AllAddrs()
+	return h
+}

@@ -1,0 +1,300 @@
+// Package knowledge owns what clusterwall knows about clusters, as
+// declarative catalogs embedded from catalog/*.yaml: the flows each
+// platform and add-on needs, what must not be exposed, the ranges that are
+// not the internet, and the platform's implicit groups. Every entry cites
+// where the fact comes from. Adding an add-on or a required flow is one
+// catalog entry; the checks read the catalogs and hold no port numbers.
+package knowledge
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+	"go4.org/netipx"
+
+	"github.com/clusterwall/clusterwall/internal/netset"
+)
+
+//go:embed catalog/*.yaml
+var files embed.FS
+
+// Requirement is a flow a cluster needs.
+type Requirement struct {
+	ID       string `yaml:"id"`
+	Title    string `yaml:"title"`
+	From     string `yaml:"from"`
+	To       string `yaml:"to"`
+	Services string `yaml:"services"`
+	// Any: one of the services suffices (a load balancer needs some
+	// NodePort, not every one).
+	Any        bool      `yaml:"any"`
+	Severity   string    `yaml:"severity"`
+	When       Condition `yaml:"when"`
+	Breaks     string    `yaml:"breaks"`
+	Seed       string    `yaml:"seed"`
+	References []string  `yaml:"references"`
+
+	Platform string          `yaml:"-"`
+	Svcs     netset.Services `yaml:"-"`
+}
+
+// Condition says when an entry applies.
+type Condition struct {
+	Roles  []string `yaml:"roles"`  // every one must be present in the cluster
+	AddOn  string   `yaml:"addon"`  // the add-on must be installed
+	Level  int      `yaml:"level"`  // the analysis level must be at least this
+	Legacy *bool    `yaml:"legacy"` // the cluster must (not) be a legacy EKS cluster
+	IPv6   *bool    `yaml:"ipv6"`
+}
+
+// Exposure is a service that must not be open to the internet.
+type Exposure struct {
+	ID         string   `yaml:"id"`
+	Title      string   `yaml:"title"`
+	To         []string `yaml:"to"`
+	Services   string   `yaml:"services"`
+	Severity   string   `yaml:"severity"`
+	Why        string   `yaml:"why"`
+	Advice     string   `yaml:"advice"`
+	Seed       string   `yaml:"seed"`
+	References []string `yaml:"references"`
+
+	Platform string          `yaml:"-"`
+	Svcs     netset.Services `yaml:"-"`
+}
+
+// DefaultRule is a rule a platform puts in a group it creates.
+type DefaultRule struct {
+	Services string `yaml:"services"`
+	Peer     string `yaml:"peer"` // "self" or a CIDR
+}
+
+// ImplicitGroup is a group the platform creates with default rules.
+type ImplicitGroup struct {
+	References []string      `yaml:"references"`
+	Ingress    []DefaultRule `yaml:"ingress"`
+	Egress     []DefaultRule `yaml:"egress"`
+	EgressIPv6 []DefaultRule `yaml:"egress_ipv6"`
+}
+
+// Platform is one platform's catalog.
+type Platform struct {
+	Platform             string         `yaml:"platform"`
+	ClusterSecurityGroup *ImplicitGroup `yaml:"cluster_security_group"`
+	Requirements         []Requirement  `yaml:"requirements"`
+	Exposures            []Exposure     `yaml:"exposures"`
+}
+
+type addressCatalog struct {
+	Nonpublic []struct {
+		CIDR      string `yaml:"cidr"`
+		Name      string `yaml:"name"`
+		Reference string `yaml:"reference"`
+	} `yaml:"nonpublic"`
+	AWSUnfiltered struct {
+		Reference string `yaml:"reference"`
+		CIDRs     []struct {
+			CIDR string `yaml:"cidr"`
+			Name string `yaml:"name"`
+		} `yaml:"cidrs"`
+		VPCOffsets []struct {
+			Offset int    `yaml:"offset"`
+			Name   string `yaml:"name"`
+		} `yaml:"vpc_offsets"`
+	} `yaml:"aws_unfiltered"`
+}
+
+// Catalog is all that clusterwall knows.
+type Catalog struct {
+	Platforms map[string]*Platform
+
+	nonpublic  *netipx.IPSet
+	unfiltered *netipx.IPSet
+	vpcOffsets []int
+}
+
+var (
+	loadOnce sync.Once
+	loaded   *Catalog
+	loadErr  error
+)
+
+// Load returns the embedded catalog. A broken catalog is a programming
+// error that the package's tests catch.
+func Load() (*Catalog, error) {
+	loadOnce.Do(func() { loaded, loadErr = parse(files) })
+	return loaded, loadErr
+}
+
+// MustLoad is Load for callers that run after the tests proved it works.
+func MustLoad() *Catalog {
+	c, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func decodeStrict(name string, data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("catalog %s: %w", name, err)
+	}
+	return nil
+}
+
+func parse(fsys fs.FS) (*Catalog, error) {
+	c := &Catalog{Platforms: map[string]*Platform{}}
+	names, err := fs.Glob(fsys, "catalog/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(name, "/addresses.yaml") {
+			var a addressCatalog
+			if err := decodeStrict(name, data, &a); err != nil {
+				return nil, err
+			}
+			if err := c.addAddresses(name, &a); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var p Platform
+		if err := decodeStrict(name, data, &p); err != nil {
+			return nil, err
+		}
+		if err := p.compile(name); err != nil {
+			return nil, err
+		}
+		c.Platforms[p.Platform] = &p
+	}
+	return c, nil
+}
+
+func (c *Catalog) addAddresses(name string, a *addressCatalog) error {
+	var np, uf netipx.IPSetBuilder
+	for _, e := range a.Nonpublic {
+		p, err := netip.ParsePrefix(e.CIDR)
+		if err != nil || e.Reference == "" {
+			return fmt.Errorf("catalog %s: nonpublic %q needs a CIDR and a reference", name, e.CIDR)
+		}
+		np.AddPrefix(p)
+	}
+	if a.AWSUnfiltered.Reference == "" {
+		return fmt.Errorf("catalog %s: aws_unfiltered needs a reference", name)
+	}
+	for _, e := range a.AWSUnfiltered.CIDRs {
+		p, err := netip.ParsePrefix(e.CIDR)
+		if err != nil {
+			return fmt.Errorf("catalog %s: aws_unfiltered %q: %w", name, e.CIDR, err)
+		}
+		uf.AddPrefix(p)
+	}
+	for _, o := range a.AWSUnfiltered.VPCOffsets {
+		c.vpcOffsets = append(c.vpcOffsets, o.Offset)
+	}
+	c.nonpublic, _ = np.IPSet()
+	c.unfiltered, _ = uf.IPSet()
+	return nil
+}
+
+var severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true, "info": true}
+
+func (p *Platform) compile(name string) error {
+	if p.Platform == "" {
+		return fmt.Errorf("catalog %s: no platform", name)
+	}
+	ids := map[string]bool{}
+	check := func(id, sev, svcs string, refs []string) (netset.Services, error) {
+		if id == "" || ids[id] {
+			return netset.Services{}, fmt.Errorf("catalog %s: missing or repeated id %q", name, id)
+		}
+		ids[id] = true
+		if !severities[sev] {
+			return netset.Services{}, fmt.Errorf("catalog %s: %s: severity %q", name, id, sev)
+		}
+		if len(refs) == 0 {
+			return netset.Services{}, fmt.Errorf("catalog %s: %s has no reference", name, id)
+		}
+		s, err := netset.ParseServices(svcs)
+		if err != nil {
+			return netset.Services{}, fmt.Errorf("catalog %s: %s: %w", name, id, err)
+		}
+		return s, nil
+	}
+	var err error
+	for i := range p.Requirements {
+		r := &p.Requirements[i]
+		r.Platform = p.Platform
+		if r.Svcs, err = check(r.ID, r.Severity, r.Services, r.References); err != nil {
+			return err
+		}
+		if r.From == "" || r.To == "" || r.Breaks == "" {
+			return fmt.Errorf("catalog %s: %s needs from, to and breaks", name, r.ID)
+		}
+	}
+	for i := range p.Exposures {
+		x := &p.Exposures[i]
+		x.Platform = p.Platform
+		if x.Svcs, err = check(x.ID, x.Severity, x.Services, x.References); err != nil {
+			return err
+		}
+		if len(x.To) == 0 || x.Why == "" || x.Advice == "" {
+			return fmt.Errorf("catalog %s: %s needs to, why and advice", name, x.ID)
+		}
+	}
+	return nil
+}
+
+// Nonpublic returns the ranges that are never the internet.
+func (c *Catalog) Nonpublic() *netipx.IPSet { return c.nonpublic }
+
+// Public returns the addresses that count as the internet for a cluster
+// in a VPC with these CIDRs.
+func (c *Catalog) Public(vpc []netip.Prefix) *netipx.IPSet {
+	var b netipx.IPSetBuilder
+	b.AddPrefix(netset.AllIPv4)
+	b.AddPrefix(netset.AllIPv6)
+	b.RemoveSet(c.nonpublic)
+	for _, p := range vpc {
+		b.RemovePrefix(p)
+	}
+	s, _ := b.IPSet()
+	return s
+}
+
+// AWSUnfiltered returns the destinations AWS security groups never filter
+// for interfaces in VPCs with these IPv4 CIDRs.
+func (c *Catalog) AWSUnfiltered(vpcs []netip.Prefix) *netipx.IPSet {
+	var b netipx.IPSetBuilder
+	b.AddSet(c.unfiltered)
+	for _, p := range vpcs {
+		if !p.Addr().Is4() {
+			continue
+		}
+		base := p.Masked().Addr()
+		for _, off := range c.vpcOffsets {
+			a := base
+			for range off {
+				a = a.Next()
+			}
+			if p.Contains(a) {
+				b.Add(a)
+			}
+		}
+	}
+	s, _ := b.IPSet()
+	return s
+}
