@@ -116,11 +116,9 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 	for _, u := range units(from, to, qf, qt) {
 		f := reach.Endpoint{Name: req.From, Hosts: hostsOf(u.from), Q: reach.Some}
 		t := reach.Endpoint{Name: req.To, Hosts: hostsOf(u.to), Q: reach.Some}
-		var ans reach.Answer
-		if req.Any {
-			ans = ctx.Engine.AskSome(f, t, req.Svcs)
-		} else {
-			ans = ctx.Engine.Ask(f, t, req.Svcs)
+		ans := ctx.Engine.Ask(f, t, req.Svcs)
+		if req.Any && ans.Verdict != reach.Allowed {
+			ans.Verdict = ctx.someAllowed(f, t, req.Svcs, ans.Verdict)
 		}
 		pair := labels(u.from) + " → " + labels(u.to)
 		switch ans.Verdict {
@@ -146,6 +144,25 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 		Flow: flowOf(req.From, req.To, req.Svcs), Locations: reasonLocations(blockers),
 		Fix: strings.Join(dedupeStrings(fixes), " "), References: req.References,
 	})
+}
+
+// someAllowed decides a requirement that one of its services suffices
+// for: allowed when some pair of hosts may open some service of svcs. When
+// none may, the verdict for all of them (and its blockers) stands.
+func (ctx *Context) someAllowed(f, t reach.Endpoint, svcs netset.Services, all reach.Verdict) reach.Verdict {
+	v := all
+	for i := range f.Hosts {
+		for j := range t.Hosts {
+			fl := ctx.Engine.Flows(&f.Hosts[i], &t.Hosts[j])
+			switch {
+			case fl.Allowed.Overlaps(svcs):
+				return reach.Allowed
+			case fl.Unknown.Overlaps(svcs):
+				v = reach.Unknown
+			}
+		}
+	}
+	return v
 }
 
 // flowOf fills a finding's flow; a set of several protocols is "all"

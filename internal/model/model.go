@@ -104,8 +104,12 @@ type Rule struct {
 	Description  string
 	// ID names the rule where the input has a name for it: an sgr-… id,
 	// a resource address, or a Tencent policy index.
-	ID     string
-	Origin srcpos.Location
+	ID string
+	// Standalone rules are declared by a resource of their own
+	// (aws_security_group_rule, AWS::EC2::SecurityGroupIngress, …) rather
+	// than inside their group.
+	Standalone bool
+	Origin     srcpos.Location
 }
 
 // Known reports whether the input fully decides what the rule matches.
@@ -132,7 +136,11 @@ type Group struct {
 	// Implicit groups exist although no input declares them, such as the
 	// cluster security group that EKS creates.
 	Implicit bool
-	Origin   srcpos.Location
+	// ExclusiveRules: the group's own declaration owns its whole rule set
+	// (Terraform inline rules, a Tencent rule set), so rules declared by
+	// other resources are removed on the next apply.
+	ExclusiveRules bool
+	Origin         srcpos.Location
 }
 
 // RulesOf returns the group's rules of one direction, in order.
