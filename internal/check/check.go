@@ -51,7 +51,11 @@ type Unverified struct {
 	ID      string `json:"id"`
 	Cluster string `json:"cluster"`
 	Flow    *Flow  `json:"flow,omitempty"`
-	Reason  string `json:"reason"`
+	// Where names the parts the answer is open for ("nodes/ng-1 →
+	// control-plane").
+	Where string `json:"where"`
+	// Missing says what the input does not decide.
+	Missing []string `json:"missing"`
 }
 
 // Context is what a check sees of one cluster.
@@ -107,7 +111,7 @@ func Run(e *model.Estate, cat *knowledge.Catalog, eng *reach.Engine, opts Option
 	}
 	slices.SortFunc(res.Findings, compareFindings)
 	slices.SortFunc(res.Unverified, func(a, b Unverified) int {
-		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.ID, b.ID), compareFlows(a.Flow, b.Flow), cmp.Compare(a.Reason, b.Reason))
+		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.ID, b.ID), compareFlows(a.Flow, b.Flow), cmp.Compare(a.Where, b.Where))
 	})
 	return res
 }
@@ -175,14 +179,17 @@ func reasonLocations(rs []reach.Reason) []srcpos.Location {
 }
 
 // reasonTexts joins the reasons' texts for a message.
-func reasonTexts(rs []reach.Reason) string {
+func reasonTexts(rs []reach.Reason) string { return strings.Join(reasonList(rs), "; ") }
+
+// reasonList returns the reasons' texts without repeats, in order.
+func reasonList(rs []reach.Reason) []string {
 	var ts []string
 	for _, r := range rs {
 		if !slices.Contains(ts, r.Text) {
 			ts = append(ts, r.Text)
 		}
 	}
-	return strings.Join(ts, "; ")
+	return ts
 }
 
 // groupLabel names a group for messages: "sg-0abc (name)", a resource

@@ -62,6 +62,7 @@ func (exposures) Run(ctx *Context, out *Result) {
 		for _, m := range c.MembersOf(role) {
 			host := endpoint.HostOf(m)
 			flow := ctx.Engine.Flows(&internet, &host)
+			var unknown netset.Services // sensitive services the input leaves open
 			for i := range p.Exposures {
 				x := &p.Exposures[i]
 				if !slices.Contains(x.To, role) {
@@ -72,11 +73,7 @@ func (exposures) Run(ctx *Context, out *Result) {
 					exposed = netset.Services{} // "all traffic" means all of it
 				}
 				if exposed.IsEmpty() {
-					if u := flow.Unknown.Intersect(x.Svcs); !u.IsEmpty() {
-						ans := ctx.Engine.Ask(reach.Endpoint{Name: "internet", Hosts: []reach.Host{internet}}, reach.Endpoint{Name: role, Hosts: []reach.Host{host}}, u)
-						out.Unverified = append(out.Unverified, Unverified{ID: ctx.exposureID(x), Cluster: c.Name,
-							Flow: flowOf(model.RoleInternet, role, u), Reason: m.Qualified() + ": " + reasonTexts(ans.Because)})
-					}
+					unknown = unknown.Union(flow.Unknown.Intersect(x.Svcs))
 					continue
 				}
 				if !x.Svcs.IsAll() && flow.Allowed.IsAll() && hasAllExposure(p) {
@@ -110,6 +107,11 @@ func (exposures) Run(ctx *Context, out *Result) {
 					h.reasons = append(h.reasons, ans.Because...)
 					h.sources = append(h.sources, src)
 				}
+			}
+			if !unknown.IsEmpty() {
+				ans := ctx.Engine.Ask(reach.Endpoint{Name: "internet", Hosts: []reach.Host{internet}}, reach.Endpoint{Name: role, Hosts: []reach.Host{host}}, unknown)
+				out.Unverified = append(out.Unverified, Unverified{ID: strings.ToUpper(string(c.Platform)) + "-EXP", Cluster: c.Name,
+					Flow: flowOf(model.RoleInternet, role, unknown), Where: "internet → " + m.Qualified(), Missing: reasonList(ans.Because)})
 			}
 		}
 	}

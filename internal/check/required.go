@@ -105,7 +105,7 @@ func labels(ms []*model.Member) string {
 
 func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 	c := ctx.Cluster
-	from, to := endpoint.Members(c, req.From), endpoint.Members(c, req.To)
+	from, to := endpoint.Members(c, req.From, endpoint.From), endpoint.Members(c, req.To, endpoint.To)
 	if len(from) == 0 || len(to) == 0 {
 		return
 	}
@@ -121,6 +121,9 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 			ans.Verdict = ctx.someAllowed(f, t, req.Svcs, ans.Verdict)
 		}
 		pair := labels(u.from) + " → " + labels(u.to)
+		if len(u.from) > 1 {
+			pair = "(" + labels(u.from) + ") → " + labels(u.to)
+		}
 		switch ans.Verdict {
 		case reach.Denied:
 			failed = append(failed, pair)
@@ -128,7 +131,7 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 			fixes = append(fixes, ctx.fixes(ans.Because, u, req.Svcs)...)
 		case reach.Unknown:
 			out.Unverified = append(out.Unverified, Unverified{ID: req.ID, Cluster: c.Name,
-				Flow: flowOf(req.From, req.To, req.Svcs), Reason: pair + ": " + reasonTexts(ans.Because)})
+				Flow: flowOf(req.From, req.To, req.Svcs), Where: pair, Missing: reasonList(ans.Because)})
 		}
 	}
 	if len(failed) == 0 {
@@ -138,7 +141,7 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 	if req.Any {
 		svcWord = "any of " + svcWord
 	}
-	msg := fmt.Sprintf("%s is not allowed %s (%s). %s", svcWord, strings.Join(failed, "; "), reasonTexts(blockers), strings.TrimSpace(req.Breaks))
+	msg := fmt.Sprintf("%s: %s is not allowed (%s). %s", strings.Join(failed, "; "), svcWord, reasonTexts(blockers), strings.TrimSpace(req.Breaks))
 	out.Findings = append(out.Findings, Finding{
 		ID: req.ID, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
 		Flow: flowOf(req.From, req.To, req.Svcs), Locations: reasonLocations(blockers),
@@ -195,15 +198,21 @@ func dedupeStrings(xs []string) []string {
 // fixes says, for each side that blocks, the rule that would open it.
 func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services) []string {
 	var out []string
-	blockedAt := map[model.Direction]bool{}
-	for _, r := range because {
-		if r.Effect == reach.Denied {
-			blockedAt[r.Direction] = true
-		}
-	}
 	src, dst := ctx.fixMember(u.from), ctx.fixMember(u.to)
 	if src == nil || dst == nil {
 		return nil
+	}
+	// A side blocks when a reason denies it at a group of the member the
+	// fix will name.
+	blockedAt := map[model.Direction]bool{}
+	for _, r := range because {
+		m := dst
+		if r.Direction == model.Egress {
+			m = src
+		}
+		if r.Effect == reach.Denied && slices.Contains(m.Groups, r.Group) {
+			blockedAt[r.Direction] = true
+		}
 	}
 	if blockedAt[model.Egress] {
 		out = append(out, ctx.ruleFix(model.Egress, src, dst, svcs))

@@ -94,7 +94,7 @@ func matrix(a *analysis, c *model.Cluster) *report.Flows {
 	}
 	addrRoles := []string{}
 	if len(c.Networks.VPC) > 0 {
-		vpc, _ := r.Resolve(c, model.RoleVPC, reach.Some)
+		vpc, _ := r.Resolve(c, model.RoleVPC, endpoint.To, reach.Some)
 		hosts[model.RoleVPC] = vpc.Hosts
 		addrRoles = append(addrRoles, model.RoleVPC)
 	}

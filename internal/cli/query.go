@@ -51,11 +51,11 @@ input error.`,
 				return err
 			}
 			r := &endpoint.Resolver{Estate: a.estate, Catalog: a.catalog}
-			f, err := r.Resolve(c, from, reach.Some)
+			f, err := r.Resolve(c, from, endpoint.From, reach.Some)
 			if err != nil {
 				return usageError{err}
 			}
-			t, err := r.Resolve(c, to, reach.Some)
+			t, err := r.Resolve(c, to, endpoint.To, reach.Some)
 			if err != nil {
 				return usageError{err}
 			}

@@ -30,11 +30,19 @@ func HostOf(m *model.Member) reach.Host {
 		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact}
 }
 
-// Members returns the members of a role in a cluster. Pods without a
-// class of their own (no security groups for pods) share their nodes'
-// groups, as the VPC CNI and TKE's global router give them.
-func Members(c *model.Cluster, role string) []*model.Member {
-	ms := c.MembersOf(role)
+// Members returns the members of a role in a cluster that may play the
+// given side of a flow: managed API endpoints accept connections but never
+// open them. Pods without a class of their own (no security groups for
+// pods) share their nodes' groups, as the VPC CNI and TKE's global router
+// give them.
+func Members(c *model.Cluster, role string, side Side) []*model.Member {
+	var ms []*model.Member
+	for _, m := range c.MembersOf(role) {
+		if side == From && m.Kind == model.KindPublicEndpoint {
+			continue
+		}
+		ms = append(ms, m)
+	}
 	if len(ms) > 0 || role != model.RolePods {
 		return ms
 	}
@@ -48,6 +56,14 @@ func Members(c *model.Cluster, role string) []*model.Member {
 	}
 	return ms
 }
+
+// Side says which end of a flow an endpoint is.
+type Side uint8
+
+const (
+	From Side = iota
+	To
+)
 
 // VPCs returns the cluster's VPC CIDRs, or every VPC's when there is no
 // cluster.
@@ -68,9 +84,9 @@ func (r *Resolver) Internet(c *model.Cluster) reach.Host {
 	return reach.Host{Label: model.RoleInternet, Addrs: r.Catalog.Public(r.VPCs(c)), Exact: true}
 }
 
-// Resolve resolves one endpoint name. c may be nil when the input has no
-// cluster; roles then cannot be resolved.
-func (r *Resolver) Resolve(c *model.Cluster, name string, q reach.Quantifier) (reach.Endpoint, error) {
+// Resolve resolves one endpoint name for one side of a flow. c may be nil
+// when the input has no cluster; roles then cannot be resolved.
+func (r *Resolver) Resolve(c *model.Cluster, name string, side Side, q reach.Quantifier) (reach.Endpoint, error) {
 	ep := reach.Endpoint{Name: name, Q: q}
 	base, _, _ := strings.Cut(name, "/")
 	switch {
@@ -85,7 +101,7 @@ func (r *Resolver) Resolve(c *model.Cluster, name string, q reach.Quantifier) (r
 		ep.Hosts = []reach.Host{{Label: model.RoleVPC, Addrs: netset.SetOf(vpc...), Exact: true}}
 		return ep, nil
 	case c != nil && (isRole(base) || len(c.MembersOf(base)) > 0):
-		for _, m := range Members(c, name) {
+		for _, m := range Members(c, name, side) {
 			ep.Hosts = append(ep.Hosts, HostOf(m))
 		}
 		if len(ep.Hosts) == 0 {

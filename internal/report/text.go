@@ -53,12 +53,22 @@ func Text(w io.Writer, r *Check) error {
 	}
 	if len(r.Unverified) > 0 {
 		p.line("Not decided by the input:")
+		var missing []string
 		for _, u := range r.Unverified {
 			flow := ""
 			if u.Flow != nil {
-				flow = fmt.Sprintf(" %s → %s %s", u.Flow.From, u.Flow.To, flowServices(u.Flow))
+				flow = " " + flowServices(u.Flow)
 			}
-			p.wrap("  ", fmt.Sprintf("%s%s: %s", u.ID, flow, u.Reason))
+			p.wrap("  ", fmt.Sprintf("%s %s%s", u.ID, u.Where, flow))
+			for _, m := range u.Missing {
+				if !slices.Contains(missing, m) {
+					missing = append(missing, m)
+				}
+			}
+		}
+		p.line("because:")
+		for _, m := range missing {
+			p.wrap("  - ", m)
 		}
 		p.line("")
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/source/awscli"
 	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
+	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
 // Kind is an input format.
@@ -116,6 +117,10 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 			return nil
 		})
 		if err != nil {
+			var se *srcpos.Error
+			if errors.As(err, &se) {
+				return nil, err // already names the file and line
+			}
 			return nil, fmt.Errorf("reading %s: %w", root, unwrapPathError(err))
 		}
 	}

@@ -31,7 +31,7 @@ func (r *reader) build() *model.Estate {
 			// describe-security-group-rules gives the same rules with ids.
 			g.Rules = rules
 		} else if g.Origin.IsZero() {
-			g.RulesUnknown = fmt.Sprintf("%s is named in the input but not described (add `aws ec2 describe-security-groups --group-ids %s` output)", id, id)
+			g.RulesUnknown = fmt.Sprintf("the group is named in the input but not described (add `aws ec2 describe-security-groups --group-ids %s` output)", id)
 		}
 		e.Groups[id] = g
 	}
