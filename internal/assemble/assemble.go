@@ -234,9 +234,17 @@ func publicEndpoint(e *model.Estate, c *model.Cluster, cat *knowledge.Catalog) {
 	g := &model.Group{ID: id, Name: "EKS public endpoint of " + c.Name, Provider: model.AWS, Implicit: true, Origin: loc}
 	switch c.Endpoint.Public {
 	case model.Yes:
+		// With private access on, clients inside the VPC resolve the
+		// endpoint's name to the private endpoint, so they never use the
+		// public one.
+		peer := model.Peer{Kind: model.PeerCIDR}
+		if c.Endpoint.Private == model.Yes {
+			peer.Except, peer.ExceptWhy = c.Networks.VPC, "the VPC, whose clients use the private endpoint"
+		}
 		for _, p := range c.Endpoint.PublicCIDRs {
+			peer.Prefix = p
 			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: netset.Ports(netset.TCP, 443, 443),
-				Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p}, Description: "publicAccessCidrs",
+				Peer: peer, Description: "publicAccessCidrs",
 				Origin: srcpos.Location{File: loc.File, Line: loc.Line, Address: loc.Address}})
 		}
 	default:

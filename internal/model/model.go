@@ -7,6 +7,7 @@ package model
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/netset"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
@@ -74,15 +75,31 @@ const (
 type Peer struct {
 	Kind   PeerKind
 	Prefix netip.Prefix // PeerCIDR
-	Group  string       // PeerGroup: the key of the group in Estate.Groups
-	Set    string       // PeerAddressSet: the key in Estate.AddressSets
-	Why    string       // PeerUnknown: what the input does not say
+	// Except are addresses of Prefix the rule does not cover (the public
+	// API endpoint is not used by clients inside the VPC when the private
+	// endpoint is on), with the reason.
+	Except    []netip.Prefix
+	ExceptWhy string
+	Group     string // PeerGroup: the key of the group in Estate.Groups
+	Set       string // PeerAddressSet: the key in Estate.AddressSets
+	Why       string // PeerUnknown: what the input does not say
 }
 
 // String prints the peer as a user would write it.
 func (p Peer) String() string {
 	switch p.Kind {
 	case PeerCIDR:
+		if len(p.Except) > 0 {
+			ex := make([]string, len(p.Except))
+			for i, e := range p.Except {
+				ex[i] = e.String()
+			}
+			s := p.Prefix.String() + " except " + strings.Join(ex, ", ")
+			if p.ExceptWhy != "" {
+				s += " (" + p.ExceptWhy + ")"
+			}
+			return s
+		}
 		return p.Prefix.String()
 	case PeerGroup:
 		return p.Group

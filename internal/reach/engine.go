@@ -90,6 +90,9 @@ func (e *Engine) compile(owner string, r *model.Rule) *rule {
 	switch r.Peer.Kind {
 	case model.PeerCIDR:
 		cr.prefixes = []netip.Prefix{r.Peer.Prefix.Masked()}
+		if len(r.Peer.Except) > 0 {
+			cr.prefixes = netset.Minus(netset.SetOf(cr.prefixes...), netset.SetOf(r.Peer.Except...)).Prefixes()
+		}
 	case model.PeerGroup:
 		cr.kind, cr.group2 = peerGroup, r.Peer.Group
 	case model.PeerAddressSet:

@@ -3,6 +3,7 @@ package awscli
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -305,22 +306,9 @@ func (r *reader) nodeMembers(c *model.Cluster, enis []*model.Interface, e *model
 		if len(m.Addrs) == 0 {
 			m.Addrs = c.Networks.VPC
 		}
-		switch lt := ng.LaunchTemplate; {
-		case lt == nil:
-			// EKS puts the cluster security group on nodes of a managed node
-			// group that uses its default launch template.
-			m.Groups = appendUnique(nil, c.ClusterGroup, ng.Resources.RemoteAccessSecurityGroup)
-		case r.templates[lt.ID] != nil || r.templates[lt.Name] != nil:
-			m.Groups = r.templates[lt.ID]
-			if m.Groups == nil {
-				m.Groups = r.templates[lt.Name]
-			}
-			if len(m.Groups) == 0 {
-				// A launch template without groups: EKS adds the cluster group.
-				m.Groups = appendUnique(nil, c.ClusterGroup)
-			}
-		default:
-			m.GroupsUnknown = fmt.Sprintf("node group %s uses launch template %s, which is not in the input (add `aws ec2 describe-launch-template-versions --launch-template-id %s` output)", ng.NodegroupName, firstNonEmpty(lt.ID, lt.Name), firstNonEmpty(lt.ID, lt.Name))
+		if m.Groups = r.nodegroupGroups(ng); m.Groups == nil {
+			lt := firstNonEmpty(ng.LaunchTemplate.ID, ng.LaunchTemplate.Name)
+			m.GroupsUnknown = fmt.Sprintf("node group %s uses launch template %s, which is not in the input (add `aws ec2 describe-launch-template-versions --launch-template-id %s` output)", ng.NodegroupName, lt, lt)
 		}
 		out = append(out, m)
 	}
@@ -328,6 +316,32 @@ func (r *reader) nodeMembers(c *model.Cluster, enis []*model.Interface, e *model
 		return out
 	}
 	return r.nodesFromTags(c, e)
+}
+
+// nodegroupGroups returns the groups of a managed node group's nodes, or
+// nil when its launch template is not in the input. EKS puts the cluster
+// security group on nodes of a node group without a launch template, or
+// whose template names no groups; a template's groups replace it.
+func (r *reader) nodegroupGroups(ng *eksNodegroup) []string {
+	cluster := ""
+	if doc := r.clusterDoc(ng.ClusterName); doc != nil {
+		cluster = doc.c.ResourcesVpcConfig.ClusterSecurityGroupID
+	}
+	lt := ng.LaunchTemplate
+	if lt == nil {
+		return appendUnique([]string{}, cluster, ng.Resources.RemoteAccessSecurityGroup)
+	}
+	groups, ok := r.templates[lt.ID]
+	if !ok {
+		groups, ok = r.templates[lt.Name]
+	}
+	switch {
+	case !ok:
+		return nil
+	case len(groups) == 0:
+		return appendUnique([]string{}, cluster)
+	}
+	return groups
 }
 
 // nodesFromTags is the last resort when the input shows no node interface
@@ -382,17 +396,11 @@ func (r *reader) nodegroupOf(n *model.Interface) string {
 			return asg
 		}
 	}
-	// A node group whose launch template gives exactly these groups.
+	// A node group that gives exactly these groups.
 	var match []string
 	for _, doc := range r.nodegroups {
-		if lt := doc.ng.LaunchTemplate; lt != nil {
-			groups := r.templates[lt.ID]
-			if groups == nil {
-				groups = r.templates[lt.Name]
-			}
-			if len(groups) > 0 && sameSet(groups, n.Groups) {
-				match = append(match, doc.ng.NodegroupName)
-			}
+		if groups := r.nodegroupGroups(doc.ng); len(groups) > 0 && sameSet(groups, n.Groups) {
+			match = append(match, doc.ng.NodegroupName)
 		}
 	}
 	if len(match) == 1 {
@@ -432,19 +440,24 @@ func (r *reader) podMembers(enis []*model.Interface) []*model.Member {
 // Controller gives ("k8s-…"), a group it tags, or a node rule that admits
 // the balancer's group.
 func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map[string][]*model.Interface, e *model.Estate) []*model.Member {
+	// Groups the nodes admit, and balancer names their rules mention (the
+	// in-tree controller describes NLB rules "kubernetes.io/rule/nlb/…=NAME").
 	admitted := map[string]bool{}
 	for _, m := range nodes {
 		for _, id := range m.Groups {
-			if g := r.groups[id]; g != nil {
-				for _, rule := range g.RulesOf(model.Ingress) {
-					if rule.Peer.Kind == model.PeerGroup {
-						admitted[rule.Peer.Group] = true
-					}
+			rules := r.ruleGroups[id]
+			if g := r.groups[id]; g != nil && rules == nil {
+				rules = g.Rules
+			}
+			for _, rule := range rules {
+				if rule.Direction != model.Ingress {
+					continue
 				}
-				for _, rule := range r.ruleGroups[id] {
-					if rule.Direction == model.Ingress && rule.Peer.Kind == model.PeerGroup {
-						admitted[rule.Peer.Group] = true
-					}
+				if rule.Peer.Kind == model.PeerGroup {
+					admitted[rule.Peer.Group] = true
+				}
+				if _, name, ok := strings.Cut(rule.Description, "="); ok && strings.HasPrefix(rule.Description, "kubernetes.io/rule/") {
+					admitted[name] = true
 				}
 			}
 		}
@@ -456,10 +469,6 @@ func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map
 			continue
 		}
 		seen[lb.Name] = true
-		if len(lb.Groups) == 0 {
-			e.Notes = append(e.Notes, fmt.Sprintf("load balancer %s has no security groups; clusterwall cannot tell which addresses it sends from", lb.Name))
-			continue
-		}
 		if !r.servesCluster(c, lb.Name, lb.Groups, admitted) {
 			continue
 		}
@@ -486,7 +495,7 @@ func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map
 	slices.Sort(names)
 	for _, name := range names {
 		ifcs := enis[name]
-		if len(ifcs[0].Groups) == 0 || !r.servesCluster(c, name, ifcs[0].Groups, admitted) {
+		if !r.servesCluster(c, name, ifcs[0].Groups, admitted) {
 			continue
 		}
 		out = append(out, membersByGroups(model.RoleLoadBalancer, "elb-eni", ifcs, func(*model.Interface) string { return name })...)
@@ -494,8 +503,12 @@ func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map
 	return out
 }
 
+// servesCluster tells a balancer of the cluster's VPC that Kubernetes
+// made or that the nodes admit. A balancer without groups (an NLB) is a
+// member without groups: nothing filters what it sends, and the nodes'
+// rules alone decide.
 func (r *reader) servesCluster(c *model.Cluster, name string, groups []string, admitted map[string]bool) bool {
-	if strings.HasPrefix(name, "k8s-") {
+	if strings.HasPrefix(name, "k8s-") || admitted[name] || inTreeLBName.MatchString(name) {
 		return true
 	}
 	for _, id := range groups {
@@ -508,6 +521,10 @@ func (r *reader) servesCluster(c *model.Cluster, name string, groups []string, a
 	}
 	return false
 }
+
+// inTreeLBName is how the in-tree service controller names balancers: "a"
+// and the Service's UID without dashes, cut to 32 characters.
+var inTreeLBName = regexp.MustCompile(`^a[0-9a-f]{31}$`)
 
 func firstNonEmpty(xs ...string) string {
 	for _, x := range xs {
