@@ -20,6 +20,9 @@ type Flow struct {
 // and decides each piece once, so the cost grows with the rules of the
 // two classes, not with the size of the space.
 func (e *Engine) Flows(from, to *Host) Flow {
+	// Work on copies: atomsOf fills in the addresses of hosts that have none.
+	fh, th := *from, *to
+	from, to = &fh, &th
 	out, in := e.side(from, model.Egress), e.side(to, model.Ingress)
 	toAtoms := atomsOf(to, out.cuts)
 	fromAtoms := atomsOf(from, in.cuts)
@@ -27,11 +30,12 @@ func (e *Engine) Flows(from, to *Host) Flow {
 	var allowed, unknown netset.Ranges
 	for _, piece := range netset.AllServices().Ranges().Split(serviceCuts(out, in)) {
 		svc := netset.ServicesOf(netset.Ranges{piece}).First()
-		eg := e.sideOver(out, svc, to, toAtoms, Some)
+		one := []netset.Service{svc}
+		eg := e.sideOver(out, one, to, toAtoms, Some)
 		if eg.verdict == Denied {
 			continue
 		}
-		ig := e.sideOver(in, svc, from, fromAtoms, Some)
+		ig := e.sideOver(in, one, from, fromAtoms, Some)
 		switch And(eg.verdict, ig.verdict) {
 		case Allowed:
 			allowed = append(allowed, piece)

@@ -43,31 +43,52 @@ type PairAnswer struct {
 }
 
 // Ask decides whether a new connection from one endpoint to the other may
-// be opened for every service of svcs.
+// be opened for every service of svcs. The endpoint quantified with Every
+// is outermost (from when both are quantified alike), and each quantifier
+// ranges over every host of its endpoint and every address of that host:
+// with from Every and to Some, the answer is allowed when each address of
+// each from host may open every service of svcs to some address of some to
+// host. How the hosts are grouped into classes does not change the answer.
+// An empty svcs is denied.
 func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
-	return e.ask(from, to, svcs, Every)
-}
-
-// AskSome decides whether a new connection may be opened for some service
-// of svcs: a load balancer needs some NodePort, not every one.
-func (e *Engine) AskSome(from, to Endpoint, svcs netset.Services) Answer {
-	return e.ask(from, to, svcs, Some)
-}
-
-func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Answer {
-	var pairs []PairAnswer
-	for i := range from.Hosts {
-		for j := range to.Hosts {
-			pairs = append(pairs, e.pair(&from.Hosts[i], &to.Hosts[j], from.Q, to.Q, svcs, qs))
+	// Work on copies: atomsOf fills in the addresses of hosts that have none.
+	fromHosts, toHosts := slices.Clone(from.Hosts), slices.Clone(to.Hosts)
+	nf, nt := len(fromHosts), len(toHosts)
+	outerFrom := from.Q == Every || to.Q != Every
+	outs := make([]*sideOf, nf)
+	for i := range fromHosts {
+		outs[i] = e.side(&fromHosts[i], model.Egress)
+	}
+	ins := make([]*sideOf, nt)
+	for j := range toHosts {
+		ins[j] = e.side(&toHosts[j], model.Ingress)
+	}
+	// The outer endpoint's addresses are split wherever the rules of any
+	// inner host split them, so that one atom of an outer host is one atom
+	// for every inner host.
+	var fromCuts, toCuts []netip.Addr
+	if outerFrom {
+		fromCuts = mergeCuts(ins)
+	} else {
+		toCuts = mergeCuts(outs)
+	}
+	pairs := make([]PairAnswer, 0, nf*nt)
+	results := make([]pairResult, 0, nf*nt)
+	for i := range fromHosts {
+		for j := range toHosts {
+			fc, tc := fromCuts, toCuts
+			if outerFrom {
+				tc = outs[i].cuts
+			} else {
+				fc = ins[j].cuts
+			}
+			pa, pr := e.pair(&fromHosts[i], &toHosts[j], outs[i], ins[j], fc, tc, from.Q, to.Q, svcs)
+			pairs = append(pairs, pa)
+			results = append(results, pr)
 		}
 	}
-	v := e.fold(pairs, len(from.Hosts), len(to.Hosts), from.Q, to.Q)
-	ans := Answer{Verdict: v, Pairs: pairs}
-	for _, p := range pairs {
-		if p.Verdict == v {
-			ans.Because = append(ans.Because, p.Because...)
-		}
-	}
+	v, because := e.fold(results, fromHosts, toHosts, from.Q, to.Q, outerFrom)
+	ans := Answer{Verdict: v, Because: because, Pairs: pairs}
 	if len(pairs) == 0 {
 		ans.Because = []Reason{{Effect: Denied, Text: fmt.Sprintf("%s or %s stands for no host", from.Name, to.Name)}}
 	}
@@ -75,70 +96,140 @@ func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Ans
 	return ans
 }
 
-// fold combines pair verdicts (laid out from-major) over both quantifiers,
-// with an Every side outermost: "every node reaches some control-plane
-// endpoint".
-func (e *Engine) fold(pairs []PairAnswer, nf, nt int, qf, qt Quantifier) Verdict {
-	at := func(i, j int) Verdict { return pairs[i*nt+j].Verdict }
-	if nf == 0 || nt == 0 {
-		return Denied
+func mergeCuts(sides []*sideOf) []netip.Addr {
+	var all []netip.Addr
+	for _, s := range sides {
+		all = append(all, s.cuts...)
 	}
-	outerFrom := qf == Every || qt != Every
-	no, ni, qo, qi := nf, nt, qf, qt
-	if !outerFrom {
-		no, ni, qo, qi = nt, nf, qt, qf
-	}
-	outer := make([]Verdict, no)
-	for o := range no {
-		inner := make([]Verdict, ni)
-		for i := range ni {
-			if outerFrom {
-				inner[i] = at(o, i)
-			} else {
-				inner[i] = at(i, o)
-			}
-		}
-		outer[o] = combine(inner, qi, true)
-	}
-	return combine(outer, qo, true)
+	slices.SortFunc(all, netip.Addr.Compare)
+	return slices.Compact(all)
 }
 
-// pair decides one pair of host classes for the services of svcs, every
-// one or some one as qs says.
-func (e *Engine) pair(from, to *Host, qf, qt Quantifier, svcs netset.Services, qs Quantifier) PairAnswer {
-	out, in := e.side(from, model.Egress), e.side(to, model.Ingress)
-	toAtoms := atomsOf(to, out.cuts)
-	fromAtoms := atomsOf(from, in.cuts)
-	pa := PairAnswer{From: from.Label, To: to.Label}
-	var verdicts []Verdict
-	var because [3][]Reason
-	var fromOK, toOK netipx.IPSetBuilder
-	for _, svc := range serviceAtoms(svcs, out, in) {
-		eg := e.sideOver(out, svc, to, toAtoms, qt)
-		ig := e.sideOver(in, svc, from, fromAtoms, qf)
-		v := And(eg.verdict, ig.verdict)
-		verdicts = append(verdicts, v)
-		switch v {
-		case Allowed:
-			because[v] = append(because[v], eg.reasons...)
-			because[v] = append(because[v], ig.reasons...)
-			addRanges(&toOK, eg.allowed)
-			addRanges(&fromOK, ig.allowed)
-		default:
-			for _, sr := range []sideResult{eg, ig} {
-				if sr.verdict == v {
-					because[v] = append(because[v], sr.reasons...)
-				}
-			}
+// verdictWhy is a verdict with the reasons that decide it.
+type verdictWhy struct {
+	v   Verdict
+	why []Reason
+}
+
+// pick folds parts under a quantifier, keeping the reasons of the parts
+// that decide the result; when a bound's parts disagree, all of them.
+func pick(parts []verdictWhy, q Quantifier, exact bool) (verdictWhy, bool) {
+	vs := make([]Verdict, len(parts))
+	for i, p := range parts {
+		vs[i] = p.v
+	}
+	out := verdictWhy{v: combine(vs, q, exact)}
+	mixed := false
+	for _, p := range parts {
+		if p.v == out.v {
+			out.why = append(out.why, p.why...)
+		} else {
+			mixed = true
 		}
 	}
-	pa.Verdict = combine(verdicts, qs, true)
-	pa.Because = dedupe(because[pa.Verdict])
+	if out.v == Unknown && mixed && !exact {
+		out.why = out.why[:0:0]
+		for _, p := range parts {
+			out.why = append(out.why, p.why...)
+		}
+		return out, true
+	}
+	return out, false
+}
+
+// and is the conjunction of two verdicts with the reasons of the sides
+// that decide it.
+func and(a, b verdictWhy) verdictWhy {
+	out := verdictWhy{v: And(a.v, b.v)}
+	for _, p := range []verdictWhy{a, b} {
+		if p.v == out.v {
+			out.why = append(out.why, p.why...)
+		}
+	}
+	return out
+}
+
+// fold decides the whole question from the pairs (laid out from-major).
+// The outer endpoint ranges over its hosts and their atoms, the inner one
+// over its hosts; for one outer atom and one inner host, the inner side's
+// verdict over its own addresses is joined with the outer side's verdict
+// for that atom. For "every node reaches some control-plane endpoint",
+// each node address may reach a different control-plane host.
+func (e *Engine) fold(prs []pairResult, fromHosts, toHosts []Host, qf, qt Quantifier, outerFrom bool) (Verdict, []Reason) {
+	nf, nt := len(fromHosts), len(toHosts)
+	if nf == 0 || nt == 0 {
+		return Denied, nil
+	}
+	no, ni, qo, qi, outerHosts := nf, nt, qf, qt, fromHosts
+	if !outerFrom {
+		no, ni, qo, qi, outerHosts = nt, nf, qt, qf, toHosts
+	}
+	// sides returns, for outer host o and inner host i, the side evaluated
+	// over the outer host's atoms and the side over the inner host's.
+	sides := func(o, i int) (outer, inner *sideResult) {
+		if outerFrom {
+			p := &prs[o*nt+i]
+			return &p.ig, &p.eg
+		}
+		p := &prs[i*nt+o]
+		return &p.eg, &p.ig
+	}
+	dir := model.Ingress // the side that looks at the outer host's addresses
+	if !outerFrom {
+		dir = model.Egress
+	}
+	outerVals := make([]verdictWhy, no)
+	for o := range no {
+		first, _ := sides(o, 0)
+		atomVals := make([]verdictWhy, len(first.atoms))
+		inner := make([]verdictWhy, ni)
+		for k := range atomVals {
+			for i := range ni {
+				os, is := sides(o, i)
+				inner[i] = and(verdictWhy{is.verdict, is.reasons}, os.atoms[k])
+			}
+			atomVals[k], _ = pick(inner, qi, true)
+		}
+		h := &outerHosts[o]
+		var mixed bool
+		outerVals[o], mixed = pick(atomVals, qo, h.Exact)
+		if mixed {
+			outerVals[o].why = append(outerVals[o].why, Reason{Direction: dir, Effect: Unknown,
+				Text: fmt.Sprintf("the answer differs between parts of %s, and the input does not say which addresses %s has",
+					netset.Describe(h.Addrs), h.Label)})
+		}
+	}
+	r, _ := pick(outerVals, qo, true)
+	return r.v, r.why
+}
+
+// pairResult keeps, for the fold, both sides of one pair over every atom.
+type pairResult struct{ eg, ig sideResult }
+
+// pair decides one pair of host classes for every service of svcs: for
+// each side, per atom of the peer whether every service passes, then
+// combined over the peer's atoms under the peer's quantifier.
+func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.Addr, qf, qt Quantifier, svcs netset.Services) (PairAnswer, pairResult) {
+	toAtoms := atomsOf(to, toCuts)
+	fromAtoms := atomsOf(from, fromCuts)
+	svcAtoms := serviceAtoms(svcs, out, in)
+	eg := e.sideOver(out, svcAtoms, to, toAtoms, qt)
+	ig := e.sideOver(in, svcAtoms, from, fromAtoms, qf)
+	pa := PairAnswer{From: from.Label, To: to.Label, Verdict: And(eg.verdict, ig.verdict)}
+	for _, sr := range []sideResult{eg, ig} {
+		if sr.verdict == pa.Verdict {
+			pa.Because = append(pa.Because, sr.reasons...)
+		}
+	}
+	pa.Because = dedupe(pa.Because)
 	if pa.Verdict == Allowed {
+		var fromOK, toOK netipx.IPSetBuilder
+		addRanges(&toOK, eg.allowed)
+		addRanges(&fromOK, ig.allowed)
 		pa.FromAddrs, _ = fromOK.IPSet()
 		pa.ToAddrs, _ = toOK.IPSet()
 	}
-	return pa
+	return pa, pairResult{eg, ig}
 }
 
 func addRanges(b *netipx.IPSetBuilder, rs []netipx.IPRange) {
@@ -184,25 +275,38 @@ type sideResult struct {
 	verdict Verdict
 	reasons []Reason
 	allowed []netipx.IPRange // atoms of the peer that the side allows
+	atoms   []verdictWhy     // per atom of the peer
 }
 
-// sideOver decides one side for one service over every atom of the
-// peer's addresses.
-func (e *Engine) sideOver(s *sideOf, svc netset.Service, peer *Host, atoms []netipx.IPRange, q Quantifier) sideResult {
+// sideOver decides one side for every given service over every atom of
+// the peer's addresses: an atom passes when every service does. With no
+// service at all, nothing passes.
+func (e *Engine) sideOver(s *sideOf, svcs []netset.Service, peer *Host, atoms []netipx.IPRange, q Quantifier) sideResult {
+	sr := sideResult{atoms: make([]verdictWhy, len(atoms))}
 	verdicts := make([]Verdict, len(atoms))
-	reasons := make([][]Reason, len(atoms))
 	for i, a := range atoms {
-		verdicts[i], reasons[i] = e.decide(s, svc, peer, a)
+		v := Denied
+		var because [3][]Reason
+		if len(svcs) > 0 {
+			v = Allowed
+		}
+		for _, svc := range svcs {
+			sv, rs := e.decide(s, svc, peer, a)
+			because[sv] = append(because[sv], rs...)
+			v = min(v, sv)
+		}
+		verdicts[i] = v
+		sr.atoms[i] = verdictWhy{v, because[v]}
 	}
 	v := combine(verdicts, q, peer.Exact)
-	sr := sideResult{verdict: v}
+	sr.verdict = v
 	mixed := false
 	for i, a := range atoms {
 		if verdicts[i] == Allowed {
 			sr.allowed = append(sr.allowed, a)
 		}
 		if verdicts[i] == v {
-			sr.reasons = append(sr.reasons, reasons[i]...)
+			sr.reasons = append(sr.reasons, sr.atoms[i].why...)
 		} else {
 			mixed = true
 		}
@@ -212,7 +316,7 @@ func (e *Engine) sideOver(s *sideOf, svc netset.Service, peer *Host, atoms []net
 			Text: fmt.Sprintf("%s's rules treat parts of %s differently, and the input does not say which addresses %s has",
 				s.host.Label, netset.Describe(peer.Addrs), peer.Label)})
 		for i := range atoms {
-			sr.reasons = append(sr.reasons, reasons[i]...)
+			sr.reasons = append(sr.reasons, sr.atoms[i].why...)
 		}
 	}
 	return sr

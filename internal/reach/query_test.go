@@ -1,0 +1,117 @@
+package reach_test
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/reach"
+)
+
+// Regression: with from Some and to Every, each destination address may be
+// reached from a different source host. The engine used to decide each
+// pair of classes on its own (∀ to-class ∃ from-class ∀ to-address),
+// which said denied here although every address of "to" is reached.
+func TestAskMixedQuantifiersEachAddressItsOwnPeer(t *testing.T) {
+	e := reach.New(estateOf(model.AWS,
+		&model.Group{ID: "f1", Rules: []model.Rule{out(cidr("10.0.0.1/32"), svc(t, "tcp/443"))}},
+		&model.Group{ID: "f2", Rules: []model.Rule{out(cidr("10.0.0.2/32"), svc(t, "tcp/443"))}},
+	), reach.Options{})
+	from := some("from", exact("a", gs("f1"), "10.0.1.1"), exact("b", gs("f2"), "10.0.1.2"))
+	to := exact("to", nil, "10.0.0.1", "10.0.0.2")
+	ans := e.Ask(from, every("to", to), svc(t, "tcp/443"))
+	if ans.Verdict != reach.Allowed {
+		t.Fatalf("every address of to is reached by some from host, got %v: %v", ans.Verdict, ans.Because)
+	}
+	// Both allowing rules are the reason.
+	var ids []string
+	for _, r := range ans.Because {
+		if r.Rule != nil {
+			ids = append(ids, r.Group)
+		}
+	}
+	if len(ids) != 2 {
+		t.Errorf("reasons %v, want the egress rules of f1 and f2", ans.Because)
+	}
+	// No pair on its own is allowed, and the pairs say so.
+	for _, p := range ans.Pairs {
+		if p.Verdict != reach.Denied {
+			t.Errorf("pair %s→%s = %v, want denied", p.From, p.To, p.Verdict)
+		}
+	}
+	// Same with the roles swapped: every source reaches some destination.
+	e2 := reach.New(estateOf(model.AWS,
+		&model.Group{ID: "t1", Rules: []model.Rule{in(cidr("10.0.1.1/32"), svc(t, "tcp/443"))}},
+		&model.Group{ID: "t2", Rules: []model.Rule{in(cidr("10.0.1.2/32"), svc(t, "tcp/443"))}},
+	), reach.Options{})
+	src := exact("src", nil, "10.0.1.1", "10.0.1.2")
+	ans = e2.Ask(every("from", src), some("to", exact("x", gs("t1"), "10.0.0.1"), exact("y", gs("t2"), "10.0.0.2")), svc(t, "tcp/443"))
+	if ans.Verdict != reach.Allowed {
+		t.Fatalf("every source reaches some destination, got %v: %v", ans.Verdict, ans.Because)
+	}
+	// But not when one source reaches none.
+	src = exact("src", nil, "10.0.1.1", "10.0.1.3")
+	ans = e2.Ask(every("from", src), some("to", exact("x", gs("t1"), "10.0.0.1"), exact("y", gs("t2"), "10.0.0.2")), svc(t, "tcp/443"))
+	if ans.Verdict != reach.Denied {
+		t.Fatalf("10.0.1.3 reaches nothing, got %v", ans.Verdict)
+	}
+}
+
+// Regression: an exact class is a set of hosts, so the answer must not
+// depend on how hosts are grouped into classes. The engine used to ask
+// "for every service, some address" inside a class but "some class, for
+// every service" across classes, so one class {.1, .2} where .1 takes only
+// tcp/1 and .2 only tcp/2 was allowed tcp/1-2 but two classes were not.
+// Every service is now asked of one and the same pair of addresses.
+func TestAskServicesBetweenOnePairOfAddresses(t *testing.T) {
+	for _, p := range []model.Provider{model.AWS, model.Tencent} {
+		t.Run(string(p), func(t *testing.T) {
+			e := reach.New(estateOf(p,
+				&model.Group{ID: "src", Rules: []model.Rule{
+					out(cidr("10.0.0.1/32"), svc(t, "tcp/1")),
+					out(cidr("10.0.0.2/32"), svc(t, "tcp/2")),
+				}},
+			), reach.Options{})
+			from := some("from", exact("src", gs("src"), "10.0.1.1"))
+			one := some("to", exact("to", nil, "10.0.0.1", "10.0.0.2"))
+			two := some("to", exact("to1", nil, "10.0.0.1"), exact("to2", nil, "10.0.0.2"))
+			for _, to := range []reach.Endpoint{one, two} {
+				if v := e.Ask(from, to, svc(t, "tcp/1-2")).Verdict; v != reach.Denied {
+					t.Errorf("%d classes: tcp/1-2 = %v, want denied (no address takes both)", len(to.Hosts), v)
+				}
+				if v := e.Ask(from, to, svc(t, "tcp/1")).Verdict; v != reach.Allowed {
+					t.Errorf("%d classes: tcp/1 = %v, want allowed", len(to.Hosts), v)
+				}
+			}
+			// The pair's addresses are those that take every service.
+			ans := e.Ask(from, one, svc(t, "tcp/2"))
+			if ans.Verdict != reach.Allowed || len(ans.Pairs) != 1 {
+				t.Fatalf("tcp/2 = %v", ans.Verdict)
+			}
+			if to := ans.Pairs[0].ToAddrs; to.Contains(netip.MustParseAddr("10.0.0.1")) || !to.Contains(netip.MustParseAddr("10.0.0.2")) {
+				t.Errorf("ToAddrs = %v, want 10.0.0.2 only", to.Prefixes())
+			}
+		})
+	}
+}
+
+// Regression: Ask and Flows used to write AllAddrs (and Exact=false) into
+// the caller's hosts that had no addresses.
+func TestAskDoesNotModifyEndpoints(t *testing.T) {
+	e := reach.New(estateOf(model.AWS, &model.Group{ID: "g", Rules: []model.Rule{
+		in(cidr("0.0.0.0/0"), svc(t, "tcp/22")), in(cidr("::/0"), svc(t, "tcp/22")),
+	}}), reach.Options{})
+	from := some("internet", reach.Host{Label: "internet", Exact: true})
+	to := some("g", exact("g", gs("g"), "10.0.0.1"))
+	if v := e.Ask(from, to, svc(t, "tcp/22")).Verdict; v != reach.Allowed {
+		t.Errorf("internet → g tcp/22 = %v", v)
+	}
+	if h := from.Hosts[0]; h.Addrs != nil || !h.Exact {
+		t.Errorf("Ask changed the caller's host: %+v", h)
+	}
+	h := reach.Host{Label: "anywhere", Exact: true}
+	e.Flows(&h, &to.Hosts[0])
+	if h.Addrs != nil || !h.Exact {
+		t.Errorf("Flows changed the caller's host: %+v", h)
+	}
+}
