@@ -178,21 +178,19 @@ func candidate(name string) bool {
 	return false
 }
 
-// detect tells a file's kind. A file that is meant to be JSON but does
-// not parse is an error, never silently skipped.
+// detect tells a file's kind. A file that is meant to be JSON but that no
+// reader claims and that does not parse is an error, never silently
+// skipped; a claimed file's reader reports its errors with their lines.
 func detect(f input.File) (Kind, bool, error) {
-	keys, isObject := input.JSONKeys(f.Data)
-	if (isObject || strings.EqualFold(filepath.Ext(f.Path), ".json")) && !json.Valid(f.Data) {
-		_, err := jsonpos.Parse(f.Path, f.Data, nil)
-		if err == nil {
-			err = fmt.Errorf("%s: invalid JSON", f.Path)
-		}
-		return "", false, err
-	}
+	keys, isObject := jsonpos.Keys(f.Data)
 	for _, r := range readers {
 		if r.detect(f.Path, f.Data, keys) {
 			return r.kind, true, nil
 		}
+	}
+	if (isObject || strings.EqualFold(filepath.Ext(f.Path), ".json")) && !json.Valid(f.Data) {
+		_, err := jsonpos.Parse(f.Path, f.Data, nil)
+		return "", false, err
 	}
 	return "", false, nil
 }
