@@ -95,7 +95,7 @@ func reference(data []byte) map[string]int {
 				k, _ := dec.Token()
 				key, _ = k.(string)
 			} else {
-				key = string(rune('0' + i%10)) + "#" + strings.Repeat("i", i/10)
+				key = string(rune('0'+i%10)) + "#" + strings.Repeat("i", i/10)
 			}
 			for p := range out { // a repeated key replaces what came before
 				if p == path+"/"+key || strings.HasPrefix(p, path+"/"+key+"/") {
