@@ -44,7 +44,7 @@ func ParseRole(s string) (RoleOverride, error) {
 // Options are the user's say over the estate.
 type Options struct {
 	Roles    []RoleOverride
-	AddOns   []string
+	AddOns   []model.AddOn // from --addons, added to every cluster
 	Platform model.Platform // forced platform, or ""
 }
 
@@ -71,9 +71,9 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 			clusterGroupDefaults(e, c, cat)
 			publicEndpoint(e, c, cat)
 		}
-		for _, name := range opts.AddOns {
-			if !slices.ContainsFunc(c.AddOns, func(a model.AddOn) bool { return a.Name == name }) {
-				c.AddOns = append(c.AddOns, model.AddOn{Name: name, Source: "--addons"})
+		for _, a := range opts.AddOns {
+			if !slices.ContainsFunc(c.AddOns, func(b model.AddOn) bool { return b.Name == a.Name }) {
+				c.AddOns = append(c.AddOns, a)
 			}
 		}
 		for _, m := range c.Members {

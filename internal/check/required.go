@@ -17,14 +17,27 @@ import (
 type requiredFlows struct{}
 
 func (requiredFlows) Run(ctx *Context, out *Result) {
-	p := ctx.Catalog.Platforms[string(ctx.Cluster.Platform)]
-	if p == nil {
-		return
+	c := ctx.Cluster
+	if p := ctx.Catalog.Platforms[string(c.Platform)]; p != nil {
+		for i := range p.Requirements {
+			if req := &p.Requirements[i]; ctx.applies(req.When) {
+				ctx.require(req, req.ID, nil, out)
+			}
+		}
 	}
-	for i := range p.Requirements {
-		req := &p.Requirements[i]
-		if ctx.applies(req.When) {
-			ctx.require(req, out)
+	done := map[*knowledge.AddOn]bool{}
+	for i := range c.AddOns {
+		inst := &c.AddOns[i]
+		a := ctx.Catalog.AddOn(inst.Name)
+		if a == nil || done[a] || !slices.Contains(a.Platforms, string(c.Platform)) {
+			continue
+		}
+		done[a] = true
+		for j := range a.Requirements {
+			req := &a.Requirements[j]
+			if ctx.applies(req.When) && req.When.Matches(inst.Source, inst.Version) {
+				ctx.require(req, strings.ToUpper(string(c.Platform))+"-"+req.ID, inst, out)
+			}
 		}
 	}
 }
@@ -36,9 +49,6 @@ func (ctx *Context) applies(w knowledge.Condition) bool {
 		if len(c.MembersOf(role)) == 0 {
 			return false
 		}
-	}
-	if w.AddOn != "" && !slices.ContainsFunc(c.AddOns, func(a model.AddOn) bool { return a.Name == w.AddOn }) {
-		return false
 	}
 	if w.Level > ctx.Level {
 		return false
@@ -103,13 +113,27 @@ func labels(ms []*model.Member) string {
 	return strings.Join(ls, ", ")
 }
 
-func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
+// roleOf picks the first of "a|b" alternatives that the cluster has.
+func roleOf(c *model.Cluster, alternatives string) string {
+	alts := strings.Split(alternatives, "|")
+	for _, r := range alts {
+		if len(endpoint.Members(c, r, endpoint.To)) > 0 {
+			return r
+		}
+	}
+	return alts[len(alts)-1]
+}
+
+// require checks one required flow and reports it blocked where it is
+// not allowed. inst is the add-on that needs it, if any.
+func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.AddOn, out *Result) {
 	c := ctx.Cluster
-	from, to := endpoint.Members(c, req.From, endpoint.From), endpoint.Members(c, req.To, endpoint.To)
+	fromRole, toRole := roleOf(c, req.From), roleOf(c, req.To)
+	from, to := endpoint.Members(c, fromRole, endpoint.From), endpoint.Members(c, toRole, endpoint.To)
 	if len(from) == 0 || len(to) == 0 {
 		return
 	}
-	qf, qt := quantifier(req.From), quantifier(req.To)
+	qf, qt := quantifier(fromRole), quantifier(toRole)
 	var failed []string
 	var blockers []reach.Reason
 	var fixes []string
@@ -130,8 +154,8 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 			blockers = append(blockers, ans.Because...)
 			fixes = append(fixes, ctx.fixes(ans.Because, u, req.Svcs)...)
 		case reach.Unknown:
-			out.Unverified = append(out.Unverified, Unverified{ID: req.ID, Cluster: c.Name,
-				Flow: flowOf(req.From, req.To, req.Svcs), Where: pair, Missing: reasonList(ans.Because)})
+			out.Unverified = append(out.Unverified, Unverified{ID: id, Cluster: c.Name,
+				Flow: flowOf(fromRole, toRole, req.Svcs), Where: pair, Missing: reasonList(ans.Because)})
 		}
 	}
 	if len(failed) == 0 {
@@ -142,9 +166,16 @@ func (ctx *Context) require(req *knowledge.Requirement, out *Result) {
 		svcWord = "any of " + svcWord
 	}
 	msg := fmt.Sprintf("%s: %s is not allowed (%s). %s", strings.Join(failed, "; "), svcWord, reasonTexts(blockers), strings.TrimSpace(req.Breaks))
+	if inst != nil {
+		msg = fmt.Sprintf("%s needs it (installed by %s). %s", inst.Name, inst.Source, msg)
+	}
+	locs := reasonLocations(blockers)
+	if inst != nil && !inst.Origin.IsZero() {
+		locs = append(locs, inst.Origin)
+	}
 	out.Findings = append(out.Findings, Finding{
-		ID: req.ID, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
-		Flow: flowOf(req.From, req.To, req.Svcs), Locations: reasonLocations(blockers),
+		ID: id, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
+		Flow: flowOf(fromRole, toRole, req.Svcs), Locations: locs,
 		Fix: strings.Join(dedupeStrings(fixes), " "), References: req.References,
 	})
 }

@@ -41,7 +41,7 @@ func (o *common) register(cmd *cobra.Command, formats []string) {
 	f.StringVarP(&o.format, "format", "f", formats[0], "output format: "+strings.Join(formats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the output to this file instead of stdout")
 	f.StringVar(&o.platform, "platform", "", "platform of the clusters: eks or tke (default: from the input)")
-	f.StringSliceVar(&o.addons, "addons", nil, "add-ons installed in the cluster, comma-separated (istio,gatekeeper,…)")
+	f.StringSliceVar(&o.addons, "addons", nil, "add-ons installed in the cluster, comma-separated NAME[@CHART_VERSION] (istio,gatekeeper,metrics-server@3.8.2,…)")
 	f.IntVar(&o.level, "level", 0, "security level: 1 minimal, 2 monitoring, 3 production (default 1)")
 	f.StringArrayVar(&o.roles, "role", nil, "assign a role to a security group: [CLUSTER:]ROLE=GROUP (repeatable)")
 	f.StringVar(&o.cluster, "cluster", "", "the cluster to answer for, when the input has several")
@@ -158,9 +158,14 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 		aopts.Roles = append(aopts.Roles, ro)
 	}
 	for _, a := range o.addons {
-		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
-			aopts.AddOns = append(aopts.AddOns, a)
+		name, ver, _ := strings.Cut(strings.ToLower(strings.TrimSpace(a)), "@")
+		if name == "" {
+			continue
 		}
+		if cat.AddOn(name) == nil {
+			return nil, usagef("--addons %s: unknown add-on; known: %s", name, strings.Join(cat.AddOnNames(), ", "))
+		}
+		aopts.AddOns = append(aopts.AddOns, model.AddOn{Name: name, Version: ver, Source: "--addons"})
 	}
 	aopts.Platform = model.Platform(o.platform)
 	iopts := input.Options{VarFiles: o.varFiles, Vars: map[string]string{}}

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/go-version"
 	"go.yaml.in/yaml/v3"
 	"go4.org/netipx"
 
@@ -47,10 +49,28 @@ type Requirement struct {
 // Condition says when an entry applies.
 type Condition struct {
 	Roles  []string `yaml:"roles"`  // every one must be present in the cluster
-	AddOn  string   `yaml:"addon"`  // the add-on must be installed
 	Level  int      `yaml:"level"`  // the analysis level must be at least this
 	Legacy *bool    `yaml:"legacy"` // the cluster must (not) be a legacy EKS cluster
 	IPv6   *bool    `yaml:"ipv6"`
+	// Source and Version select among an add-on's versions: how it was
+	// installed (helm, eks-addon, flag) and a constraint on its version.
+	Source  []string `yaml:"source"`
+	Version string   `yaml:"version"`
+
+	constraint version.Constraints
+}
+
+// AddOn is an installable component and the flows it needs.
+type AddOn struct {
+	Name         string        `yaml:"name"`
+	Aliases      []string      `yaml:"aliases"`
+	Platforms    []string      `yaml:"platforms"`
+	References   []string      `yaml:"references"`
+	Requirements []Requirement `yaml:"requirements"`
+}
+
+type addOnCatalog struct {
+	AddOns []AddOn `yaml:"addons"`
 }
 
 // Exposure is a service that must not be open to the internet.
@@ -113,6 +133,7 @@ type addressCatalog struct {
 // Catalog is all that clusterwall knows.
 type Catalog struct {
 	Platforms map[string]*Platform
+	AddOns    []*AddOn
 
 	nonpublic  *netipx.IPSet
 	unfiltered *netipx.IPSet
@@ -160,6 +181,19 @@ func parse(fsys fs.FS) (*Catalog, error) {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
+		}
+		if strings.HasSuffix(name, "/addons.yaml") {
+			var a addOnCatalog
+			if err := decodeStrict(name, data, &a); err != nil {
+				return nil, err
+			}
+			for i := range a.AddOns {
+				if err := a.AddOns[i].compile(name); err != nil {
+					return nil, err
+				}
+				c.AddOns = append(c.AddOns, &a.AddOns[i])
+			}
+			continue
 		}
 		if strings.HasSuffix(name, "/addresses.yaml") {
 			var a addressCatalog
@@ -217,38 +251,18 @@ func (p *Platform) compile(name string) error {
 		return fmt.Errorf("catalog %s: no platform", name)
 	}
 	ids := map[string]bool{}
-	check := func(id, sev, svcs string, refs []string) (netset.Services, error) {
-		if id == "" || ids[id] {
-			return netset.Services{}, fmt.Errorf("catalog %s: missing or repeated id %q", name, id)
-		}
-		ids[id] = true
-		if !severities[sev] {
-			return netset.Services{}, fmt.Errorf("catalog %s: %s: severity %q", name, id, sev)
-		}
-		if len(refs) == 0 {
-			return netset.Services{}, fmt.Errorf("catalog %s: %s has no reference", name, id)
-		}
-		s, err := netset.ParseServices(svcs)
-		if err != nil {
-			return netset.Services{}, fmt.Errorf("catalog %s: %s: %w", name, id, err)
-		}
-		return s, nil
-	}
-	var err error
 	for i := range p.Requirements {
 		r := &p.Requirements[i]
 		r.Platform = p.Platform
-		if r.Svcs, err = check(r.ID, r.Severity, r.Services, r.References); err != nil {
+		if err := r.compile(name, ids, nil); err != nil {
 			return err
-		}
-		if r.From == "" || r.To == "" || r.Breaks == "" {
-			return fmt.Errorf("catalog %s: %s needs from, to and breaks", name, r.ID)
 		}
 	}
 	for i := range p.Exposures {
 		x := &p.Exposures[i]
 		x.Platform = p.Platform
-		if x.Svcs, err = check(x.ID, x.Severity, x.Services, x.References); err != nil {
+		var err error
+		if x.Svcs, err = checkEntry(name, ids, x.ID, x.Severity, x.Services, x.References); err != nil {
 			return err
 		}
 		if len(x.To) == 0 || x.Why == "" || x.Advice == "" {
@@ -256,6 +270,124 @@ func (p *Platform) compile(name string) error {
 		}
 	}
 	return nil
+}
+
+func (a *AddOn) compile(name string) error {
+	if a.Name == "" || len(a.Platforms) == 0 || len(a.References) == 0 || len(a.Requirements) == 0 {
+		return fmt.Errorf("catalog %s: add-on %q needs a name, platforms, references and requirements", name, a.Name)
+	}
+	ids := map[string]bool{}
+	for i := range a.Requirements {
+		if err := a.Requirements[i].compile(name, ids, a.References); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Requirement) compile(name string, ids map[string]bool, inherited []string) error {
+	refs := r.References
+	if len(refs) == 0 {
+		refs = inherited
+		r.References = inherited
+	}
+	var err error
+	if r.Svcs, err = checkEntry(name, ids, r.ID, r.Severity, r.Services, refs); err != nil {
+		return err
+	}
+	if r.From == "" || r.To == "" || r.Breaks == "" {
+		return fmt.Errorf("catalog %s: %s needs from, to and breaks", name, r.ID)
+	}
+	if r.When.Version != "" {
+		if r.When.constraint, err = version.NewConstraint(r.When.Version); err != nil {
+			return fmt.Errorf("catalog %s: %s: version %q: %w", name, r.ID, r.When.Version, err)
+		}
+	}
+	for _, s := range r.When.Source {
+		if s != SourceHelm && s != SourceEKSAddOn && s != SourceFlag {
+			return fmt.Errorf("catalog %s: %s: source %q: expected helm, eks-addon or flag", name, r.ID, s)
+		}
+	}
+	return nil
+}
+
+func checkEntry(name string, ids map[string]bool, id, sev, svcs string, refs []string) (netset.Services, error) {
+	if id == "" || ids[id] {
+		return netset.Services{}, fmt.Errorf("catalog %s: missing or repeated id %q", name, id)
+	}
+	ids[id] = true
+	if !severities[sev] {
+		return netset.Services{}, fmt.Errorf("catalog %s: %s: severity %q", name, id, sev)
+	}
+	if len(refs) == 0 {
+		return netset.Services{}, fmt.Errorf("catalog %s: %s has no reference", name, id)
+	}
+	s, err := netset.ParseServices(svcs)
+	if err != nil {
+		return netset.Services{}, fmt.Errorf("catalog %s: %s: %w", name, id, err)
+	}
+	return s, nil
+}
+
+// How an add-on was installed.
+const (
+	SourceHelm     = "helm"
+	SourceEKSAddOn = "eks-addon"
+	SourceFlag     = "flag"
+)
+
+// SourceKind reduces what a reader recorded (helm_release, aws_eks_addon,
+// AWS::EKS::Addon, --addons) to helm, eks-addon or flag.
+func SourceKind(s string) string {
+	l := strings.ToLower(s)
+	switch {
+	case strings.Contains(l, "helm"):
+		return SourceHelm
+	case strings.Contains(l, "addon") && (strings.Contains(l, "eks") || strings.Contains(l, "aws")):
+		return SourceEKSAddOn
+	}
+	return SourceFlag
+}
+
+// AddOn returns the catalog entry a chart or add-on name means, or nil.
+func (c *Catalog) AddOn(name string) *AddOn {
+	name = strings.ToLower(strings.TrimSpace(name))
+	for _, a := range c.AddOns {
+		if a.Name == name || slices.Contains(a.Aliases, name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// AddOnNames lists the catalog's add-ons, for messages.
+func (c *Catalog) AddOnNames() []string {
+	out := make([]string, len(c.AddOns))
+	for i, a := range c.AddOns {
+		out[i] = a.Name
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Matches reports whether an add-on installed from source at ver meets
+// the condition's source and version. An add-on without a version is the
+// current one: it meets every lower bound and no upper bound.
+func (w Condition) Matches(source, ver string) bool {
+	if len(w.Source) > 0 && !slices.Contains(w.Source, SourceKind(source)) {
+		return false
+	}
+	if w.constraint == nil {
+		return true
+	}
+	if ver == "" {
+		return !strings.HasPrefix(strings.TrimSpace(w.Version), "<")
+	}
+	v, err := version.NewVersion(strings.TrimPrefix(ver, "v"))
+	if err != nil {
+		return true // an unreadable version: check the flows rather than skip them
+	}
+	return w.constraint.Check(v.Core())
 }
 
 // Nonpublic returns the ranges that are never the internet.

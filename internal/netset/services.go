@@ -178,8 +178,8 @@ func (s Services) Parts() []ProtoPorts {
 }
 
 func valuesString(proto uint8, v Ranges) string {
-	if len(v) == 1 && v[0] == (Range{0, 0xFFFF}) {
-		return "all"
+	if len(v) == 1 && v[0] == (Range{0, 0xFFFF}) || !HasPorts(proto) && !IsICMP(proto) {
+		return "all" // a protocol without ports is all or nothing
 	}
 	parts := make([]string, 0, len(v))
 	for _, r := range v {

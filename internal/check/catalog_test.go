@@ -1,0 +1,215 @@
+package check
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clusterwall/clusterwall/internal/assemble"
+	"github.com/clusterwall/clusterwall/internal/knowledge"
+	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/reach"
+	"github.com/clusterwall/clusterwall/internal/srcpos"
+)
+
+// Every catalog entry is tested here against a small cluster built for
+// it: the flow it names is taken away (a requirement must then be
+// reported blocked) or opened to the internet (an exposure must then be
+// reported), and a cluster without that change must not report it.
+
+var vpcCIDR = netip.MustParsePrefix("10.0.0.0/16")
+
+// cluster builds an EKS cluster whose groups cp, node, lb and mon allow
+// each other everything except what open() withholds, and egress
+// everything; extra rules may be added to the node group's ingress.
+func cluster(platform model.Platform, withhold func(from, to string) netset.Services, extra ...model.Rule) *model.Estate {
+	e := model.NewEstate()
+	provider := model.AWS
+	if platform == model.TKE {
+		provider = model.Tencent
+	}
+	names := []string{"cp", "node", "lb", "mon"}
+	for _, g := range names {
+		grp := &model.Group{ID: g, Name: g, Provider: provider, Origin: srcpos.Location{File: "sg.tf", Line: 1, Address: g}}
+		for _, from := range names {
+			svcs := netset.AllServices()
+			if withhold != nil {
+				svcs = svcs.Minus(withhold(from, g))
+			}
+			grp.Rules = append(grp.Rules, model.Rule{Direction: model.Ingress, Services: svcs, Peer: model.Peer{Kind: model.PeerGroup, Group: from}, Description: "test"})
+		}
+		grp.Rules = append(grp.Rules, model.Rule{Direction: model.Egress, Services: netset.AllServices(),
+			Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}, Description: "test"})
+		if g == "node" {
+			grp.Rules = append(grp.Rules, extra...)
+		}
+		e.Groups[g] = grp
+	}
+	c := &model.Cluster{Name: "t", Platform: platform, Networks: model.Networks{VPC: []netip.Prefix{vpcCIDR}},
+		Endpoint: model.Endpoint{Public: model.No},
+		Members: []*model.Member{
+			{Role: model.RoleControlPlane, Groups: []string{"cp"}},
+			{Role: model.RoleNodes, Name: "ng", Groups: []string{"node"}},
+			{Role: model.RoleLoadBalancer, Name: "alb", Groups: []string{"lb"}},
+			{Role: model.RoleMonitoring, Name: "prom", Groups: []string{"mon"}},
+		}}
+	e.Clusters = []*model.Cluster{c}
+	return e
+}
+
+func run(t *testing.T, e *model.Estate, level int, addons ...model.AddOn) Result {
+	t.Helper()
+	cat := knowledge.MustLoad()
+	if err := assemble.Apply(e, cat, assemble.Options{AddOns: addons}); err != nil {
+		t.Fatal(err)
+	}
+	return Run(e, cat, reach.New(e, reach.Options{}), Options{Level: level})
+}
+
+func ids(res Result) []string {
+	var out []string
+	for _, f := range res.Findings {
+		out = append(out, f.ID+":"+f.Kind)
+	}
+	return out
+}
+
+// groupOf is the test cluster's group for a role.
+func groupOf(role string) string {
+	switch strings.Split(role, "|")[0] {
+	case model.RoleControlPlane:
+		return "cp"
+	case model.RoleLoadBalancer:
+		return "lb"
+	case model.RoleMonitoring:
+		return "mon"
+	}
+	return "node"
+}
+
+func TestEveryRequirementIsReportedWhenBlocked(t *testing.T) {
+	cat := knowledge.MustLoad()
+	type entry struct {
+		id    string
+		req   *knowledge.Requirement
+		addon *model.AddOn
+	}
+	var entries []entry
+	for _, p := range cat.Platforms {
+		if p.Platform != string(model.EKS) {
+			continue
+		}
+		for i := range p.Requirements {
+			entries = append(entries, entry{p.Requirements[i].ID, &p.Requirements[i], nil})
+		}
+	}
+	for _, a := range cat.AddOns {
+		if !slices.Contains(a.Platforms, string(model.EKS)) {
+			continue
+		}
+		for i := range a.Requirements {
+			r := &a.Requirements[i]
+			inst := &model.AddOn{Name: a.Name, Source: "--addons"}
+			switch {
+			case slices.Contains(r.When.Source, knowledge.SourceEKSAddOn):
+				inst.Source = "aws_eks_addon"
+			case strings.HasPrefix(r.When.Version, "<"):
+				inst.Version = "0.1.0"
+			}
+			entries = append(entries, entry{"EKS-" + r.ID, r, inst})
+		}
+	}
+	if len(entries) < 20 {
+		t.Fatalf("only %d requirements in the catalog", len(entries))
+	}
+	for _, en := range entries {
+		t.Run(en.id, func(t *testing.T) {
+			var addons []model.AddOn
+			if en.addon != nil {
+				addons = []model.AddOn{*en.addon}
+			}
+			open := run(t, cluster(model.EKS, nil), 3, addons...)
+			if slices.Contains(ids(open), en.id+":blocked") {
+				t.Fatalf("reported on a cluster that allows everything: %v", ids(open))
+			}
+			from, to := groupOf(en.req.From), groupOf(en.req.To)
+			blocked := run(t, cluster(model.EKS, func(f, g string) netset.Services {
+				if f == from && g == to {
+					return en.req.Svcs
+				}
+				return netset.Services{}
+			}), 3, addons...)
+			if !slices.Contains(ids(blocked), en.id+":blocked") {
+				t.Fatalf("not reported when %s → %s %s is withheld: %v", from, to, en.req.Svcs, ids(blocked))
+			}
+			for _, f := range blocked.Findings {
+				if f.ID == en.id && (f.Fix == "" || len(f.References) == 0 || len(f.Locations) == 0) {
+					t.Errorf("finding lacks a fix, references or locations: %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func TestEveryExposureIsReportedWhenOpen(t *testing.T) {
+	cat := knowledge.MustLoad()
+	p := cat.Platforms[string(model.EKS)]
+	for i := range p.Exposures {
+		x := &p.Exposures[i]
+		t.Run(x.ID, func(t *testing.T) {
+			id := "EKS-" + x.ID
+			closed := run(t, cluster(model.EKS, nil), 1)
+			if slices.Contains(ids(closed), id+":exposed") {
+				t.Fatalf("reported on a cluster closed to the internet: %v", ids(closed))
+			}
+			target := x.To[0]
+			rules := []model.Rule{}
+			for _, part := range x.Svcs.Parts() {
+				svcs, _ := netset.ParseServices(part.Protocol + "/" + part.Ports)
+				if part.Ports == "all" {
+					svcs, _ = netset.ParseServices(part.Protocol)
+				}
+				rules = append(rules, model.Rule{Direction: model.Ingress, Services: svcs,
+					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}, Description: "open"})
+			}
+			e := cluster(model.EKS, nil)
+			g := e.Groups[groupOf(target)]
+			g.Rules = append(g.Rules, rules...)
+			res := run(t, e, 1)
+			if !slices.Contains(ids(res), id+":exposed") {
+				t.Fatalf("not reported when %s is open to 0.0.0.0/0 on %s: %v", x.Svcs, target, ids(res))
+			}
+			// A pinned /32 is not the internet.
+			e = cluster(model.EKS, nil)
+			for i := range rules {
+				rules[i].Peer.Prefix = netip.MustParsePrefix("52.1.2.3/32")
+			}
+			g = e.Groups[groupOf(target)]
+			g.Rules = append(g.Rules, rules...)
+			if res := run(t, e, 1); slices.Contains(ids(res), id+":exposed") {
+				t.Fatalf("a /32 was called the internet: %v", ids(res))
+			}
+		})
+	}
+}
+
+func TestDocumentationAndPrivateRangesAreNotTheInternet(t *testing.T) {
+	for _, src := range []string{"10.0.0.0/8", "192.168.0.0/16", "203.0.113.0/24", "100.64.0.0/10", "fd00::/8", "2001:db8::/32"} {
+		e := cluster(model.EKS, nil)
+		e.Groups["node"].Rules = append(e.Groups["node"].Rules, model.Rule{Direction: model.Ingress,
+			Services: netset.Ports(netset.TCP, 22, 22), Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(src)}})
+		if res := run(t, e, 1); len(res.Findings) != 0 {
+			t.Errorf("SSH from %s: %v", src, ids(res))
+		}
+	}
+	// A /12 of public space is not all of the internet: one step lower.
+	e := cluster(model.EKS, nil)
+	e.Groups["node"].Rules = append(e.Groups["node"].Rules, model.Rule{Direction: model.Ingress,
+		Services: netset.Ports(netset.TCP, 22, 22), Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("52.0.0.0/12")}})
+	res := run(t, e, 1)
+	if len(res.Findings) != 1 || res.Findings[0].Severity != "medium" {
+		t.Errorf("SSH from 52.0.0.0/12: %+v", res.Findings)
+	}
+}

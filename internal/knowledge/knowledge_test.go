@@ -1,0 +1,75 @@
+package knowledge
+
+import (
+	"net/netip"
+	"testing"
+)
+
+func TestCatalogLoads(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Platforms["eks"] == nil || len(c.AddOns) == 0 {
+		t.Fatalf("catalog = %+v", c)
+	}
+	if c.AddOn("istiod") == nil || c.AddOn("ISTIO") == nil || c.AddOn("grafana") != nil {
+		t.Error("add-on aliases")
+	}
+}
+
+func TestPublic(t *testing.T) {
+	c := MustLoad()
+	pub := c.Public([]netip.Prefix{netip.MustParsePrefix("52.10.0.0/16")})
+	for addr, want := range map[string]bool{
+		"8.8.8.8": true, "10.1.2.3": false, "172.20.0.1": false, "192.168.1.1": false, "100.64.1.1": false,
+		"169.254.169.254": false, "127.0.0.1": false, "203.0.113.5": false, "198.51.100.1": false, "192.0.2.1": false,
+		"52.10.1.1": false, "52.11.1.1": true, "2600::1": true, "fd00::1": false, "fe80::1": false, "2001:db8::1": false, "::1": false,
+	} {
+		if got := pub.Contains(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("public(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestAWSUnfiltered(t *testing.T) {
+	c := MustLoad()
+	u := c.AWSUnfiltered([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("2600::/56")})
+	for addr, want := range map[string]bool{
+		"169.254.169.253": true, "169.254.169.254": true, "169.254.169.123": true, "10.0.0.2": true, "10.0.0.1": true,
+		"10.0.0.3": false, "fd00:ec2::253": true, "8.8.8.8": false,
+	} {
+		if got := u.Contains(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("unfiltered(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestConditionMatches(t *testing.T) {
+	c := MustLoad()
+	ms := c.AddOn("metrics-server")
+	byID := map[string]Condition{}
+	for _, r := range ms.Requirements {
+		byID[r.ID] = r.When
+	}
+	for _, tc := range []struct {
+		source, version string
+		want            string
+	}{
+		{"helm_release", "3.12.1", "ADDON-METRICS-SERVER-API"},
+		{"helm_release", "3.8.2", "ADDON-METRICS-SERVER-API-LEGACY"},
+		{"--addons", "", "ADDON-METRICS-SERVER-API"},
+		{"aws_eks_addon", "v0.7.2-eksbuild.1", "ADDON-METRICS-SERVER-API-EKS"},
+		{"AWS::EKS::Addon", "", "ADDON-METRICS-SERVER-API-EKS"},
+	} {
+		var got []string
+		for id, w := range byID {
+			if w.Matches(tc.source, tc.version) {
+				got = append(got, id)
+			}
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s %s: %v, want %s", tc.source, tc.version, got, tc.want)
+		}
+	}
+}
