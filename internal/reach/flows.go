@@ -30,12 +30,11 @@ func (e *Engine) Flows(from, to *Host) Flow {
 	var allowed, unknown netset.Ranges
 	for _, piece := range netset.AllServices().Ranges().Split(serviceCuts(out, in)) {
 		svc := netset.ServicesOf(netset.Ranges{piece}).First()
-		one := []netset.Service{svc}
-		eg := e.sideOver(out, one, to, toAtoms, Some)
+		eg := e.sideOver(out, svc, to, toAtoms, Some)
 		if eg.verdict == Denied {
 			continue
 		}
-		ig := e.sideOver(in, one, from, fromAtoms, Some)
+		ig := e.sideOver(in, svc, from, fromAtoms, Some)
 		switch And(eg.verdict, ig.verdict) {
 		case Allowed:
 			allowed = append(allowed, piece)

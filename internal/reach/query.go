@@ -38,18 +38,21 @@ type PairAnswer struct {
 	Verdict  Verdict
 	Because  []Reason
 	// FromAddrs and ToAddrs are, when the verdict is allowed, the
-	// addresses of each end for which it is.
+	// addresses of each end that take part in an allowed connection for
+	// some service of the question.
 	FromAddrs, ToAddrs *netipx.IPSet
 }
 
 // Ask decides whether a new connection from one endpoint to the other may
-// be opened for every service of svcs. The endpoint quantified with Every
-// is outermost (from when both are quantified alike), and each quantifier
-// ranges over every host of its endpoint and every address of that host:
-// with from Every and to Some, the answer is allowed when each address of
-// each from host may open every service of svcs to some address of some to
-// host. How the hosts are grouped into classes does not change the answer.
-// An empty svcs is denied.
+// be opened for every service of svcs: for each service on its own, the
+// endpoint quantified with Every is outermost (from when both are
+// quantified alike), and each quantifier ranges over every host of its
+// endpoint and every address of that host. With from Every and to Some,
+// a service is allowed when each address of each from host may open it to
+// some address of some to host. Each connection carries one service, so
+// different services may be served by different addresses, and how the
+// hosts are grouped into classes does not change the answer. An empty svcs
+// is denied.
 func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
 	// Work on copies: atomsOf fills in the addresses of hosts that have none.
 	fromHosts, toHosts := slices.Clone(from.Hosts), slices.Clone(to.Hosts)
@@ -65,13 +68,14 @@ func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
 	}
 	// The outer endpoint's addresses are split wherever the rules of any
 	// inner host split them, so that one atom of an outer host is one atom
-	// for every inner host.
+	// for every inner host; services likewise for every pair.
 	var fromCuts, toCuts []netip.Addr
 	if outerFrom {
 		fromCuts = mergeCuts(ins)
 	} else {
 		toCuts = mergeCuts(outs)
 	}
+	svcAtoms := serviceAtoms(svcs, slices.Concat(outs, ins)...)
 	pairs := make([]PairAnswer, 0, nf*nt)
 	results := make([]pairResult, 0, nf*nt)
 	for i := range fromHosts {
@@ -82,17 +86,23 @@ func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
 			} else {
 				fc = ins[j].cuts
 			}
-			pa, pr := e.pair(&fromHosts[i], &toHosts[j], outs[i], ins[j], fc, tc, from.Q, to.Q, svcs)
+			pa, pr := e.pair(&fromHosts[i], &toHosts[j], outs[i], ins[j], fc, tc, from.Q, to.Q, svcAtoms)
 			pairs = append(pairs, pa)
 			results = append(results, pr)
 		}
 	}
-	v, because := e.fold(results, fromHosts, toHosts, from.Q, to.Q, outerFrom)
-	ans := Answer{Verdict: v, Because: because, Pairs: pairs}
+	ans := Answer{Pairs: pairs}
 	if len(pairs) == 0 {
+		ans.Verdict = Denied
 		ans.Because = []Reason{{Effect: Denied, Text: fmt.Sprintf("%s or %s stands for no host", from.Name, to.Name)}}
+		return ans
 	}
-	ans.Because = dedupe(ans.Because)
+	perSvc := make([]verdictWhy, len(svcAtoms))
+	for k := range svcAtoms {
+		perSvc[k] = e.fold(results, k, fromHosts, toHosts, from.Q, to.Q, outerFrom)
+	}
+	all, _ := pick(perSvc, Every, true)
+	ans.Verdict, ans.Because = all.v, dedupe(all.why)
 	return ans
 }
 
@@ -112,14 +122,14 @@ type verdictWhy struct {
 }
 
 // pick folds parts under a quantifier, keeping the reasons of the parts
-// that decide the result; when a bound's parts disagree, all of them.
-func pick(parts []verdictWhy, q Quantifier, exact bool) (verdictWhy, bool) {
+// that decide the result; when a bound's parts disagree, all of them, and
+// mixed is set. No part at all is denied.
+func pick(parts []verdictWhy, q Quantifier, exact bool) (out verdictWhy, mixed bool) {
 	vs := make([]Verdict, len(parts))
 	for i, p := range parts {
 		vs[i] = p.v
 	}
-	out := verdictWhy{v: combine(vs, q, exact)}
-	mixed := false
+	out.v = combine(vs, q, exact)
 	for _, p := range parts {
 		if p.v == out.v {
 			out.why = append(out.why, p.why...)
@@ -128,7 +138,7 @@ func pick(parts []verdictWhy, q Quantifier, exact bool) (verdictWhy, bool) {
 		}
 	}
 	if out.v == Unknown && mixed && !exact {
-		out.why = out.why[:0:0]
+		out.why = nil
 		for _, p := range parts {
 			out.why = append(out.why, p.why...)
 		}
@@ -149,46 +159,44 @@ func and(a, b verdictWhy) verdictWhy {
 	return out
 }
 
-// fold decides the whole question from the pairs (laid out from-major).
-// The outer endpoint ranges over its hosts and their atoms, the inner one
-// over its hosts; for one outer atom and one inner host, the inner side's
-// verdict over its own addresses is joined with the outer side's verdict
-// for that atom. For "every node reaches some control-plane endpoint",
-// each node address may reach a different control-plane host.
-func (e *Engine) fold(prs []pairResult, fromHosts, toHosts []Host, qf, qt Quantifier, outerFrom bool) (Verdict, []Reason) {
+// fold decides the question for the k-th service atom from the pairs
+// (laid out from-major). The outer endpoint ranges over its hosts and
+// their atoms, the inner one over its hosts; for one outer atom and one
+// inner host, the inner side's verdict over its own addresses is joined
+// with the outer side's verdict for that atom. For "every node reaches
+// some control-plane endpoint", each node address may reach a different
+// control-plane host.
+func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt Quantifier, outerFrom bool) verdictWhy {
 	nf, nt := len(fromHosts), len(toHosts)
-	if nf == 0 || nt == 0 {
-		return Denied, nil
-	}
 	no, ni, qo, qi, outerHosts := nf, nt, qf, qt, fromHosts
 	if !outerFrom {
 		no, ni, qo, qi, outerHosts = nt, nf, qt, qf, toHosts
 	}
-	// sides returns, for outer host o and inner host i, the side evaluated
+	// sides returns, for outer host o and inner host i, the side decided
 	// over the outer host's atoms and the side over the inner host's.
 	sides := func(o, i int) (outer, inner *sideResult) {
 		if outerFrom {
 			p := &prs[o*nt+i]
-			return &p.ig, &p.eg
+			return &p.ig[k], &p.eg[k]
 		}
 		p := &prs[i*nt+o]
-		return &p.eg, &p.ig
+		return &p.eg[k], &p.ig[k]
 	}
 	dir := model.Ingress // the side that looks at the outer host's addresses
 	if !outerFrom {
 		dir = model.Egress
 	}
 	outerVals := make([]verdictWhy, no)
+	inner := make([]verdictWhy, ni)
 	for o := range no {
 		first, _ := sides(o, 0)
 		atomVals := make([]verdictWhy, len(first.atoms))
-		inner := make([]verdictWhy, ni)
-		for k := range atomVals {
+		for a := range atomVals {
 			for i := range ni {
 				os, is := sides(o, i)
-				inner[i] = and(verdictWhy{is.verdict, is.reasons}, os.atoms[k])
+				inner[i] = and(verdictWhy{is.verdict, is.reasons}, os.atoms[a])
 			}
-			atomVals[k], _ = pick(inner, qi, true)
+			atomVals[a], _ = pick(inner, qi, true)
 		}
 		h := &outerHosts[o]
 		var mixed bool
@@ -200,36 +208,49 @@ func (e *Engine) fold(prs []pairResult, fromHosts, toHosts []Host, qf, qt Quanti
 		}
 	}
 	r, _ := pick(outerVals, qo, true)
-	return r.v, r.why
+	return r
 }
 
-// pairResult keeps, for the fold, both sides of one pair over every atom.
-type pairResult struct{ eg, ig sideResult }
+// pairResult keeps, for the fold, both sides of one pair for each service
+// atom.
+type pairResult struct{ eg, ig []sideResult }
 
-// pair decides one pair of host classes for every service of svcs: for
-// each side, per atom of the peer whether every service passes, then
-// combined over the peer's atoms under the peer's quantifier.
-func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.Addr, qf, qt Quantifier, svcs netset.Services) (PairAnswer, pairResult) {
+// pair decides one pair of host classes for every service atom.
+func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.Addr, qf, qt Quantifier, svcAtoms []netset.Service) (PairAnswer, pairResult) {
 	toAtoms := atomsOf(to, toCuts)
 	fromAtoms := atomsOf(from, fromCuts)
-	svcAtoms := serviceAtoms(svcs, out, in)
-	eg := e.sideOver(out, svcAtoms, to, toAtoms, qt)
-	ig := e.sideOver(in, svcAtoms, from, fromAtoms, qf)
-	pa := PairAnswer{From: from.Label, To: to.Label, Verdict: And(eg.verdict, ig.verdict)}
-	for _, sr := range []sideResult{eg, ig} {
-		if sr.verdict == pa.Verdict {
-			pa.Because = append(pa.Because, sr.reasons...)
+	pa := PairAnswer{From: from.Label, To: to.Label}
+	pr := pairResult{eg: make([]sideResult, len(svcAtoms)), ig: make([]sideResult, len(svcAtoms))}
+	verdicts := make([]Verdict, len(svcAtoms))
+	var because [3][]Reason
+	var fromOK, toOK netipx.IPSetBuilder
+	for k, svc := range svcAtoms {
+		eg := e.sideOver(out, svc, to, toAtoms, qt)
+		ig := e.sideOver(in, svc, from, fromAtoms, qf)
+		pr.eg[k], pr.ig[k] = eg, ig
+		v := And(eg.verdict, ig.verdict)
+		verdicts[k] = v
+		switch v {
+		case Allowed:
+			because[v] = append(because[v], eg.reasons...)
+			because[v] = append(because[v], ig.reasons...)
+			addRanges(&toOK, eg.allowed)
+			addRanges(&fromOK, ig.allowed)
+		default:
+			for _, sr := range []sideResult{eg, ig} {
+				if sr.verdict == v {
+					because[v] = append(because[v], sr.reasons...)
+				}
+			}
 		}
 	}
-	pa.Because = dedupe(pa.Because)
+	pa.Verdict = combine(verdicts, Every, true)
+	pa.Because = dedupe(because[pa.Verdict])
 	if pa.Verdict == Allowed {
-		var fromOK, toOK netipx.IPSetBuilder
-		addRanges(&toOK, eg.allowed)
-		addRanges(&fromOK, ig.allowed)
 		pa.FromAddrs, _ = fromOK.IPSet()
 		pa.ToAddrs, _ = toOK.IPSet()
 	}
-	return pa, pairResult{eg, ig}
+	return pa, pr
 }
 
 func addRanges(b *netipx.IPSetBuilder, rs []netipx.IPRange) {
@@ -278,25 +299,14 @@ type sideResult struct {
 	atoms   []verdictWhy     // per atom of the peer
 }
 
-// sideOver decides one side for every given service over every atom of
-// the peer's addresses: an atom passes when every service does. With no
-// service at all, nothing passes.
-func (e *Engine) sideOver(s *sideOf, svcs []netset.Service, peer *Host, atoms []netipx.IPRange, q Quantifier) sideResult {
+// sideOver decides one side for one service over every atom of the
+// peer's addresses.
+func (e *Engine) sideOver(s *sideOf, svc netset.Service, peer *Host, atoms []netipx.IPRange, q Quantifier) sideResult {
 	sr := sideResult{atoms: make([]verdictWhy, len(atoms))}
 	verdicts := make([]Verdict, len(atoms))
 	for i, a := range atoms {
-		v := Denied
-		var because [3][]Reason
-		if len(svcs) > 0 {
-			v = Allowed
-		}
-		for _, svc := range svcs {
-			sv, rs := e.decide(s, svc, peer, a)
-			because[sv] = append(because[sv], rs...)
-			v = min(v, sv)
-		}
-		verdicts[i] = v
-		sr.atoms[i] = verdictWhy{v, because[v]}
+		v, why := e.decide(s, svc, peer, a)
+		verdicts[i], sr.atoms[i] = v, verdictWhy{v, why}
 	}
 	v := combine(verdicts, q, peer.Exact)
 	sr.verdict = v

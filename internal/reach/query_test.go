@@ -57,13 +57,11 @@ func TestAskMixedQuantifiersEachAddressItsOwnPeer(t *testing.T) {
 	}
 }
 
-// Regression: an exact class is a set of hosts, so the answer must not
-// depend on how hosts are grouped into classes. The engine used to ask
-// "for every service, some address" inside a class but "some class, for
-// every service" across classes, so one class {.1, .2} where .1 takes only
-// tcp/1 and .2 only tcp/2 was allowed tcp/1-2 but two classes were not.
-// Every service is now asked of one and the same pair of addresses.
-func TestAskServicesBetweenOnePairOfAddresses(t *testing.T) {
+// An exact class is a set of hosts, so the answer must not depend on how
+// hosts are grouped into classes. Each connection carries one service, so
+// "tcp/1-2" is allowed when tcp/1 is and tcp/2 is, through whichever
+// addresses; this is also what Flows says.
+func TestAskEachServiceOnItsOwn(t *testing.T) {
 	for _, p := range []model.Provider{model.AWS, model.Tencent} {
 		t.Run(string(p), func(t *testing.T) {
 			e := reach.New(estateOf(p,
@@ -72,19 +70,29 @@ func TestAskServicesBetweenOnePairOfAddresses(t *testing.T) {
 					out(cidr("10.0.0.2/32"), svc(t, "tcp/2")),
 				}},
 			), reach.Options{})
-			from := some("from", exact("src", gs("src"), "10.0.1.1"))
-			one := some("to", exact("to", nil, "10.0.0.1", "10.0.0.2"))
-			two := some("to", exact("to1", nil, "10.0.0.1"), exact("to2", nil, "10.0.0.2"))
-			for _, to := range []reach.Endpoint{one, two} {
-				if v := e.Ask(from, to, svc(t, "tcp/1-2")).Verdict; v != reach.Denied {
-					t.Errorf("%d classes: tcp/1-2 = %v, want denied (no address takes both)", len(to.Hosts), v)
+			src := exact("src", gs("src"), "10.0.1.1")
+			one := exact("to", nil, "10.0.0.1", "10.0.0.2")
+			for _, to := range []reach.Endpoint{
+				some("to", one),
+				some("to", exact("to1", nil, "10.0.0.1"), exact("to2", nil, "10.0.0.2")),
+			} {
+				if v := e.Ask(some("from", src), to, svc(t, "tcp/1-2")).Verdict; v != reach.Allowed {
+					t.Errorf("%d classes: tcp/1-2 = %v, want allowed", len(to.Hosts), v)
 				}
-				if v := e.Ask(from, to, svc(t, "tcp/1")).Verdict; v != reach.Allowed {
-					t.Errorf("%d classes: tcp/1 = %v, want allowed", len(to.Hosts), v)
+				if v := e.Ask(some("from", src), to, svc(t, "tcp/1-3")).Verdict; v != reach.Denied {
+					t.Errorf("%d classes: tcp/1-3 = %v, want denied", len(to.Hosts), v)
 				}
 			}
-			// The pair's addresses are those that take every service.
-			ans := e.Ask(from, one, svc(t, "tcp/2"))
+			if f := e.Flows(&src, &one); f.Allowed.String() != "tcp/1-2" {
+				t.Errorf("Flows = %v, want tcp/1-2", f.Allowed)
+			}
+			// Every address of to must take every service: .1 does not take
+			// tcp/2.
+			if v := e.Ask(some("from", src), every("to", one), svc(t, "tcp/1-2")).Verdict; v != reach.Denied {
+				t.Errorf("every to: tcp/1-2 = %v, want denied", v)
+			}
+			// The pair's addresses are those in some allowed connection.
+			ans := e.Ask(some("from", src), some("to", one), svc(t, "tcp/2"))
 			if ans.Verdict != reach.Allowed || len(ans.Pairs) != 1 {
 				t.Fatalf("tcp/2 = %v", ans.Verdict)
 			}
