@@ -44,7 +44,7 @@ func ParseRole(s string) (RoleOverride, error) {
 // Options are the user's say over the estate.
 type Options struct {
 	Roles    []RoleOverride
-	AddOns   []model.AddOn // from --addons, added to every cluster
+	AddOns   []model.AddOn  // from --addons, added to every cluster
 	Platform model.Platform // forced platform, or ""
 }
 
