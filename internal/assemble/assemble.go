@@ -241,11 +241,23 @@ func publicEndpoint(e *model.Estate, c *model.Cluster, cat *knowledge.Catalog) {
 		if c.Endpoint.Private == model.Yes {
 			peer.Except, peer.ExceptWhy = c.Networks.VPC, "the VPC, whose clients use the private endpoint"
 		}
+		https := netset.Ports(netset.TCP, 443, 443)
+		at := srcpos.Location{File: loc.File, Line: loc.Line, Address: loc.Address}
+		everyone := false
 		for _, p := range c.Endpoint.PublicCIDRs {
 			peer.Prefix = p
-			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: netset.Ports(netset.TCP, 443, 443),
-				Peer: peer, Description: "publicAccessCidrs",
-				Origin: srcpos.Location{File: loc.File, Line: loc.Line, Address: loc.Address}})
+			everyone = everyone || p.Bits() == 0
+			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: https, Peer: peer, Description: "publicAccessCidrs", Origin: at})
+		}
+		// Without the private endpoint, clients in the VPC reach the public
+		// one from their NAT gateway's public addresses, which the input
+		// does not give.
+		if c.Endpoint.Private != model.Yes && !everyone {
+			for _, p := range c.Networks.VPC {
+				g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: https, Origin: at,
+					Description: "VPC clients through NAT",
+					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p, Maybe: "clients in the VPC reach the public endpoint from their NAT gateways' public addresses; whether publicAccessCidrs holds them is not in the input"}})
+			}
 		}
 	default:
 		g.RulesUnknown = "the input does not say whether the public endpoint is on or which addresses may use it"

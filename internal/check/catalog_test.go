@@ -213,3 +213,41 @@ func TestDocumentationAndPrivateRangesAreNotTheInternet(t *testing.T) {
 		t.Errorf("SSH from 52.0.0.0/12: %+v", res.Findings)
 	}
 }
+
+// With only the public endpoint, nodes reach the API from their NAT
+// gateway's addresses: whether publicAccessCidrs holds them is unknown,
+// unless it is open to everyone.
+func TestPublicEndpointThroughNAT(t *testing.T) {
+	for _, tc := range []struct {
+		cidr    string
+		private model.Tri
+		want    string
+	}{
+		{"52.1.2.3/32", model.No, "unverified"},
+		{"0.0.0.0/0", model.No, "allowed"},
+		{"52.1.2.3/32", model.Yes, "blocked"},
+	} {
+		e := cluster(model.EKS, func(from, to string) netset.Services {
+			if to == "cp" {
+				return netset.Ports(netset.TCP, 443, 443) // the private endpoint's group says no
+			}
+			return netset.Services{}
+		})
+		c := e.Clusters[0]
+		c.Endpoint = model.Endpoint{Public: model.Yes, Private: tc.private, PublicCIDRs: []netip.Prefix{netip.MustParsePrefix(tc.cidr)}}
+		c.Origin = srcpos.Location{File: "eks.tf", Line: 3}
+		res := run(t, e, 1)
+		got := "allowed"
+		if slices.Contains(ids(res), "EKS-REQ-API:blocked") {
+			got = "blocked"
+		}
+		for _, u := range res.Unverified {
+			if u.ID == "EKS-REQ-API" {
+				got = "unverified"
+			}
+		}
+		if got != tc.want {
+			t.Errorf("public %s, private %v: %s, want %s (%v)", tc.cidr, tc.private, got, tc.want, ids(res))
+		}
+	}
+}

@@ -80,9 +80,13 @@ type Peer struct {
 	// endpoint is on), with the reason.
 	Except    []netip.Prefix
 	ExceptWhy string
-	Group     string // PeerGroup: the key of the group in Estate.Groups
-	Set       string // PeerAddressSet: the key in Estate.AddressSets
-	Why       string // PeerUnknown: what the input does not say
+	// Maybe, when set, says the rule only may cover Prefix: it applies
+	// under a condition the input does not decide (nodes reach a public
+	// endpoint through NAT addresses the input does not give).
+	Maybe string
+	Group string // PeerGroup: the key of the group in Estate.Groups
+	Set   string // PeerAddressSet: the key in Estate.AddressSets
+	Why   string // PeerUnknown: what the input does not say
 }
 
 // String prints the peer as a user would write it.

@@ -65,7 +65,9 @@ type rule struct {
 	kind     peerKind
 	prefixes []netip.Prefix
 	group2   string // the peer group
-	unknown  string // why the rule may or may not match
+	// peerMaybe: the prefixes only may match (model.Peer.Maybe).
+	peerMaybe bool
+	unknown   string // why the rule may or may not match
 }
 
 // New compiles the estate's groups for fast evaluation.
@@ -92,6 +94,12 @@ func (e *Engine) compile(owner string, r *model.Rule) *rule {
 		cr.prefixes = []netip.Prefix{r.Peer.Prefix.Masked()}
 		if len(r.Peer.Except) > 0 {
 			cr.prefixes = netset.Minus(netset.SetOf(cr.prefixes...), netset.SetOf(r.Peer.Except...)).Prefixes()
+		}
+		if r.Peer.Maybe != "" {
+			cr.peerMaybe = true
+			if cr.unknown == "" {
+				cr.unknown = r.Peer.Maybe
+			}
 		}
 	case model.PeerGroup:
 		cr.kind, cr.group2 = peerGroup, r.Peer.Group
@@ -164,6 +172,9 @@ func (r *rule) match(svc netset.Service, peer *Host, atom netipx.IPRange) match 
 	for _, p := range r.prefixes {
 		// Atoms never straddle a prefix boundary, so one address decides.
 		if p.Contains(atom.From()) {
+			if r.peerMaybe {
+				return maybe
+			}
 			return m
 		}
 	}
