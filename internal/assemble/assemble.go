@@ -256,7 +256,7 @@ func publicEndpoint(e *model.Estate, c *model.Cluster, cat *knowledge.Catalog) {
 			for _, p := range c.Networks.VPC {
 				g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: https, Origin: at,
 					Description: "VPC clients through NAT",
-					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p, Maybe: "clients in the VPC reach the public endpoint from their NAT gateways' public addresses; whether publicAccessCidrs holds them is not in the input"}})
+					Peer:        model.Peer{Kind: model.PeerCIDR, Prefix: p, Maybe: "clients in the VPC reach the public endpoint from their NAT gateways' public addresses; whether publicAccessCidrs holds them is not in the input"}})
 			}
 		}
 	default:
