@@ -30,7 +30,7 @@ func cluster(platform model.Platform, withhold func(from, to string) netset.Serv
 	if platform == model.TKE {
 		provider = model.Tencent
 	}
-	names := []string{"cp", "node", "lb", "mon"}
+	names := []string{"cp", "node", "lb", "mon", "pod"}
 	for _, g := range names {
 		grp := &model.Group{ID: g, Name: g, Provider: provider, Origin: srcpos.Location{File: "sg.tf", Line: 1, Address: g}}
 		for _, from := range names {
@@ -40,7 +40,11 @@ func cluster(platform model.Platform, withhold func(from, to string) netset.Serv
 			}
 			grp.Rules = append(grp.Rules, model.Rule{Direction: model.Ingress, Services: svcs, Peer: model.Peer{Kind: model.PeerGroup, Group: from}, Description: "test"})
 		}
-		grp.Rules = append(grp.Rules, model.Rule{Direction: model.Egress, Services: netset.AllServices(),
+		egress := netset.AllServices()
+		if withhold != nil {
+			egress = egress.Minus(withhold(g, model.RoleInternet))
+		}
+		grp.Rules = append(grp.Rules, model.Rule{Direction: model.Egress, Services: egress,
 			Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}, Description: "test"})
 		if g == "node" {
 			grp.Rules = append(grp.Rules, extra...)
@@ -54,6 +58,7 @@ func cluster(platform model.Platform, withhold func(from, to string) netset.Serv
 			{Role: model.RoleNodes, Name: "ng", Groups: []string{"node"}},
 			{Role: model.RoleLoadBalancer, Name: "alb", Groups: []string{"lb"}},
 			{Role: model.RoleMonitoring, Name: "prom", Groups: []string{"mon"}},
+			{Role: model.RolePods, Name: "sgp", Groups: []string{"pod"}},
 		}}
 	e.Clusters = []*model.Cluster{c}
 	return e
@@ -78,13 +83,17 @@ func ids(res Result) []string {
 
 // groupOf is the test cluster's group for a role.
 func groupOf(role string) string {
-	switch strings.Split(role, "|")[0] {
+	switch role = strings.Split(role, "|")[0]; role {
 	case model.RoleControlPlane:
 		return "cp"
 	case model.RoleLoadBalancer:
 		return "lb"
 	case model.RoleMonitoring:
 		return "mon"
+	case model.RolePods:
+		return "pod"
+	case model.RoleInternet + "+" + model.RoleVPC, model.RoleInternet:
+		return model.RoleInternet
 	}
 	return "node"
 }

@@ -62,84 +62,68 @@ func (ctx *Context) applies(w knowledge.Condition) bool {
 	return true
 }
 
-// quantifier: the control plane is one service whose flows need some
-// endpoint of it; every other role needs each of its members served.
-func quantifier(role string) reach.Quantifier {
-	if role == model.RoleControlPlane {
-		return reach.Some
-	}
-	return reach.Every
+// part is one host class at an end of a requirement: a cluster member, or
+// an address range (internet, vpc) that no group filters.
+type part struct {
+	host   reach.Host
+	member *model.Member // nil for an address range
 }
 
-// unit is one piece of a requirement that must hold on its own: one
-// member of each side a requirement quantifies over every member of.
-type unit struct {
-	from, to []*model.Member
-}
+func (p part) label() string { return p.host.Label }
 
-func units(from, to []*model.Member, qf, qt reach.Quantifier) []unit {
-	split := func(ms []*model.Member, q reach.Quantifier) [][]*model.Member {
-		if q == reach.Some {
-			return [][]*model.Member{ms}
+// parts resolves a requirement's end: a role, "a|b" (the first of them the
+// cluster has), or "a+b" (any of them will do).
+func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reach.Quantifier) {
+	c := ctx.Cluster
+	if alts := strings.Split(role, "|"); len(alts) > 1 {
+		for _, r := range alts {
+			if name, ps, q := ctx.parts(r, side); len(ps) > 0 {
+				return name, ps, q
+			}
 		}
-		out := make([][]*model.Member, len(ms))
-		for i, m := range ms {
-			out[i] = []*model.Member{m}
+		return role, nil, reach.Every
+	}
+	if anyOf := strings.Split(role, "+"); len(anyOf) > 1 {
+		var all []part
+		for _, r := range anyOf {
+			_, ps, _ := ctx.parts(r, side)
+			all = append(all, ps...)
 		}
-		return out
+		return role, all, reach.Some
 	}
-	var out []unit
-	for _, f := range split(from, qf) {
-		for _, t := range split(to, qt) {
-			out = append(out, unit{f, t})
+	if role == model.RoleInternet || role == model.RoleVPC {
+		ep, err := ctx.Resolver.Resolve(c, role, side, reach.Some)
+		if err != nil {
+			return role, nil, reach.Some
 		}
-	}
-	return out
-}
-
-func hostsOf(ms []*model.Member) []reach.Host {
-	out := make([]reach.Host, len(ms))
-	for i, m := range ms {
-		out[i] = endpoint.HostOf(m)
-	}
-	return out
-}
-
-func labels(ms []*model.Member) string {
-	ls := make([]string, len(ms))
-	for i, m := range ms {
-		ls[i] = m.Qualified()
-	}
-	return strings.Join(ls, ", ")
-}
-
-// roleOf picks the first of "a|b" alternatives that the cluster has.
-func roleOf(c *model.Cluster, alternatives string) string {
-	alts := strings.Split(alternatives, "|")
-	for _, r := range alts {
-		if len(endpoint.Members(c, r, endpoint.To)) > 0 {
-			return r
+		ps := make([]part, len(ep.Hosts))
+		for i, h := range ep.Hosts {
+			ps[i] = part{host: h}
 		}
+		return role, ps, reach.Some
 	}
-	return alts[len(alts)-1]
+	var ps []part
+	for _, m := range endpoint.Members(c, role, side) {
+		ps = append(ps, part{host: endpoint.HostFor(c, m), member: m})
+	}
+	return role, ps, quantifier(role)
 }
 
 // require checks one required flow and reports it blocked where it is
 // not allowed. inst is the add-on that needs it, if any.
 func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.AddOn, out *Result) {
 	c := ctx.Cluster
-	fromRole, toRole := roleOf(c, req.From), roleOf(c, req.To)
-	from, to := endpoint.Members(c, fromRole, endpoint.From), endpoint.Members(c, toRole, endpoint.To)
+	fromRole, from, qf := ctx.parts(req.From, endpoint.From)
+	toRole, to, qt := ctx.parts(req.To, endpoint.To)
 	if len(from) == 0 || len(to) == 0 {
 		return
 	}
-	qf, qt := quantifier(fromRole), quantifier(toRole)
 	var failed []string
 	var blockers []reach.Reason
 	var fixes []string
 	for _, u := range units(from, to, qf, qt) {
-		f := reach.Endpoint{Name: req.From, Hosts: hostsOf(u.from), Q: reach.Some}
-		t := reach.Endpoint{Name: req.To, Hosts: hostsOf(u.to), Q: reach.Some}
+		f := reach.Endpoint{Name: fromRole, Hosts: hostsOf(u.from), Q: reach.Some}
+		t := reach.Endpoint{Name: toRole, Hosts: hostsOf(u.to), Q: reach.Some}
 		ans := ctx.Engine.Ask(f, t, req.Svcs)
 		if req.Any && ans.Verdict != reach.Allowed {
 			ans.Verdict = ctx.someAllowed(f, t, req.Svcs, ans.Verdict)
@@ -175,9 +159,62 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	}
 	out.Findings = append(out.Findings, Finding{
 		ID: id, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
-		Flow: flowOf(fromRole, toRole, req.Svcs), Locations: locs,
+		Flow: flowOf(strings.ReplaceAll(fromRole, "+", " or "), strings.ReplaceAll(toRole, "+", " or "), req.Svcs), Locations: locs,
 		Fix: strings.Join(dedupeStrings(fixes), " "), References: req.References,
 	})
+}
+
+// quantifier: the control plane is one service whose flows need some
+// endpoint of it, and an address range needs some address of it; every
+// other role needs each of its members served.
+func quantifier(role string) reach.Quantifier {
+	switch role {
+	case model.RoleControlPlane, model.RoleInternet, model.RoleVPC:
+		return reach.Some
+	}
+	return reach.Every
+}
+
+// unit is one piece of a requirement that must hold on its own: one part
+// of each end a requirement quantifies over every part of.
+type unit struct {
+	from, to []part
+}
+
+func units(from, to []part, qf, qt reach.Quantifier) []unit {
+	split := func(ps []part, q reach.Quantifier) [][]part {
+		if q == reach.Some {
+			return [][]part{ps}
+		}
+		out := make([][]part, len(ps))
+		for i, p := range ps {
+			out[i] = []part{p}
+		}
+		return out
+	}
+	var out []unit
+	for _, f := range split(from, qf) {
+		for _, t := range split(to, qt) {
+			out = append(out, unit{f, t})
+		}
+	}
+	return out
+}
+
+func hostsOf(ps []part) []reach.Host {
+	out := make([]reach.Host, len(ps))
+	for i, p := range ps {
+		out[i] = p.host
+	}
+	return out
+}
+
+func labels(ps []part) string {
+	ls := make([]string, len(ps))
+	for i, p := range ps {
+		ls[i] = p.label()
+	}
+	return strings.Join(ls, ", ")
 }
 
 // someAllowed decides a requirement that one of its services suffices
@@ -228,38 +265,43 @@ func dedupeStrings(xs []string) []string {
 
 // fixes says, for each side that blocks, the rule that would open it.
 func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services) []string {
-	var out []string
-	src, dst := ctx.fixMember(u.from), ctx.fixMember(u.to)
+	src, dst := fixPart(u.from), fixPart(u.to)
 	if src == nil || dst == nil {
 		return nil
 	}
-	// A side blocks when a reason denies it at a group of the member the
-	// fix will name.
+	// A side blocks when a reason denies it at a group of the part the fix
+	// will name.
 	blockedAt := map[model.Direction]bool{}
 	for _, r := range because {
-		m := dst
+		p := dst
 		if r.Direction == model.Egress {
-			m = src
+			p = src
 		}
-		if r.Effect == reach.Denied && slices.Contains(m.Groups, r.Group) {
+		if r.Effect == reach.Denied && p.member != nil && slices.Contains(p.member.Groups, r.Group) {
 			blockedAt[r.Direction] = true
 		}
 	}
+	var out []string
 	if blockedAt[model.Egress] {
-		out = append(out, ctx.ruleFix(model.Egress, src, dst, svcs))
+		out = append(out, ctx.ruleFix(model.Egress, src.member, dst, svcs))
 	}
 	if blockedAt[model.Ingress] {
-		out = append(out, ctx.ruleFix(model.Ingress, dst, src, svcs))
+		out = append(out, ctx.ruleFix(model.Ingress, dst.member, src, svcs))
 	}
 	return out
 }
 
-// fixMember picks the member a fix names: a real interface class, not the
-// public endpoint the platform runs.
-func (ctx *Context) fixMember(ms []*model.Member) *model.Member {
-	for _, m := range ms {
-		if m.Kind != model.KindPublicEndpoint && len(m.Groups) > 0 {
-			return m
+// fixPart picks the part a fix names: a real interface class rather than
+// the public endpoint the platform runs, else an address range.
+func fixPart(ps []part) *part {
+	for i, p := range ps {
+		if p.member != nil && p.member.Kind != model.KindPublicEndpoint && len(p.member.Groups) > 0 {
+			return &ps[i]
+		}
+	}
+	for i, p := range ps {
+		if p.member == nil {
+			return &ps[i]
 		}
 	}
 	return nil
@@ -291,23 +333,58 @@ func (ctx *Context) fixGroup(m *model.Member) string {
 }
 
 // ruleFix words the rule to add to self's group so that it allows svcs
-// with peer.
-func (ctx *Context) ruleFix(dir model.Direction, self, peer *model.Member, svcs netset.Services) string {
-	g, p := ctx.fixGroup(self), ctx.fixGroup(peer)
+// with peer: the peer's group, or the peer's addresses.
+func (ctx *Context) ruleFix(dir model.Direction, self *model.Member, peer *part, svcs netset.Services) string {
+	if self == nil {
+		return ""
+	}
+	g := ctx.fixGroup(self)
 	prep := "from"
 	if dir == model.Egress {
 		prep = "to"
 	}
-	text := fmt.Sprintf("Add to %s an %s rule allowing %s %s %s.", ctx.groupLabel(g), dir, svcs, prep, ctx.groupLabel(p))
-	if cmd := awsCLIFix(dir, g, p, svcs); cmd != "" {
+	var peerText, peerCLI string
+	if peer.member != nil {
+		p := ctx.fixGroup(peer.member)
+		peerText = ctx.groupLabel(p)
+		if strings.HasPrefix(p, "sg-") {
+			peerCLI = "UserIdGroupPairs=[{GroupId=" + p + "}]"
+		}
+	} else {
+		cidrs := peerCIDRs(peer.host)
+		peerText = strings.Join(cidrs, ", ")
+		if peer.host.Label == model.RoleInternet {
+			peerText = "0.0.0.0/0 (or the addresses it needs)"
+			cidrs = []string{"0.0.0.0/0"}
+		}
+		var rs []string
+		for _, c := range cidrs {
+			rs = append(rs, "{CidrIp="+c+"}")
+		}
+		peerCLI = "IpRanges=[" + strings.Join(rs, ",") + "]"
+	}
+	text := fmt.Sprintf("Add to %s an %s rule allowing %s %s %s.", ctx.groupLabel(g), dir, svcs, prep, peerText)
+	if cmd := awsCLIFix(dir, g, peerCLI, svcs); cmd != "" {
 		text += " With the AWS CLI: " + cmd
 	}
 	return text
 }
 
-// awsCLIFix is the authorize command for real group ids.
+// peerCIDRs are the IPv4 prefixes of an address range, for a fix.
+func peerCIDRs(h reach.Host) []string {
+	var out []string
+	for _, p := range h.Addrs.Prefixes() {
+		if p.Addr().Is4() {
+			out = append(out, p.String())
+		}
+	}
+	return out
+}
+
+// awsCLIFix is the authorize command for a real group id; peer is the
+// --ip-permissions peer field (UserIdGroupPairs=… or IpRanges=…).
 func awsCLIFix(dir model.Direction, group, peer string, svcs netset.Services) string {
-	if !strings.HasPrefix(group, "sg-") || !strings.HasPrefix(peer, "sg-") {
+	if !strings.HasPrefix(group, "sg-") || peer == "" {
 		return ""
 	}
 	var perms []string
@@ -316,17 +393,28 @@ func awsCLIFix(dir model.Direction, group, peer string, svcs netset.Services) st
 		switch {
 		case proto == "all":
 			proto = "-1"
+		case part.Protocol == "icmp" || part.Protocol == "icmpv6":
+			if part.Ports != "all" {
+				typ, code, ok := strings.Cut(part.Ports, ":")
+				if !ok {
+					code = "-1"
+				}
+				if strings.ContainsAny(part.Ports, ",-") {
+					return ""
+				}
+				from, to = typ, code
+			}
 		case part.Ports != "all":
+			if strings.Contains(part.Ports, ",") {
+				return ""
+			}
 			lo, hi, ok := strings.Cut(part.Ports, "-")
 			if !ok {
 				hi = lo
 			}
-			if strings.Contains(part.Ports, ",") {
-				return ""
-			}
 			from, to = lo, hi
 		}
-		perms = append(perms, fmt.Sprintf("IpProtocol=%s,FromPort=%s,ToPort=%s,UserIdGroupPairs=[{GroupId=%s}]", proto, from, to, peer))
+		perms = append(perms, fmt.Sprintf("IpProtocol=%s,FromPort=%s,ToPort=%s,%s", proto, from, to, peer))
 	}
 	return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --ip-permissions '%s'", dir, group, strings.Join(perms, "' '"))
 }

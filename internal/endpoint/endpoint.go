@@ -30,6 +30,27 @@ func HostOf(m *model.Member) reach.Host {
 		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact}
 }
 
+// HostFor is the host class of a cluster member for the cluster's own
+// traffic: only addresses of the cluster's IP family count (pods and
+// Services of an IPv4 cluster use IPv4 even on dual-stack nodes; an IPv6
+// cluster's use IPv6), unless the member has none of that family.
+func HostFor(c *model.Cluster, m *model.Member) reach.Host {
+	h := HostOf(m)
+	if m.Kind == model.KindPublicEndpoint {
+		return h
+	}
+	var same []netip.Prefix
+	for _, p := range m.Addrs {
+		if p.Addr().Is6() == c.IPv6 {
+			same = append(same, p)
+		}
+	}
+	if len(same) > 0 && len(same) < len(m.Addrs) {
+		h.Addrs = netset.SetOf(same...)
+	}
+	return h
+}
+
 // Members returns the members of a role in a cluster that may play the
 // given side of a flow: managed API endpoints accept connections but never
 // open them. Pods without a class of their own (no security groups for
