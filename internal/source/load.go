@@ -16,6 +16,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/source/awscli"
+	"github.com/clusterwall/clusterwall/internal/source/cloudformation"
 	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
@@ -25,7 +26,8 @@ import (
 type Kind string
 
 const (
-	AWSCLI Kind = "aws-cli-json"
+	AWSCLI         Kind = "aws-cli-json"
+	CloudFormation Kind = "cloudformation"
 )
 
 // reader reads all files of one kind together, because one file's meaning
@@ -44,6 +46,8 @@ var readers = []reader{
 	{kind: AWSCLI,
 		detect: func(_ string, _ []byte, keys map[string]bool) bool { return keys != nil && awscli.Detect(keys) },
 		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return awscli.Read(files) }},
+	{kind: CloudFormation, detect: cloudformation.Detect,
+		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return cloudformation.Read(files) }},
 }
 
 // Result is what loading found.
