@@ -40,6 +40,9 @@ type Engine struct {
 	estate *model.Estate
 	opts   Options
 	groups map[string]*group
+	// missingOrdered: groups missing from the input follow Tencent
+	// semantics, because every group of the estate does.
+	missingOrdered bool
 }
 
 type group struct {
@@ -73,6 +76,11 @@ type rule struct {
 // New compiles the estate's groups for fast evaluation.
 func New(estate *model.Estate, opts Options) *Engine {
 	e := &Engine{estate: estate, opts: opts, groups: make(map[string]*group, len(estate.Groups))}
+	aws, tencent := false, false
+	for _, g := range estate.Groups {
+		aws, tencent = aws || g.Provider != model.Tencent, tencent || g.Provider == model.Tencent
+	}
+	e.missingOrdered = tencent && !aws
 	for id, g := range estate.Groups {
 		cg := &group{m: g, ordered: g.Provider == model.Tencent}
 		for i := range g.Rules {
@@ -134,8 +142,11 @@ func (e *Engine) group(id string) *group {
 		return g
 	}
 	// A group that rules or interfaces name but that no input describes:
-	// its rules are unknown.
-	return &group{m: &model.Group{ID: id}, missing: fmt.Sprintf("%s is not in the input, so its rules are unknown", id)}
+	// its rules are unknown. It follows the estate's semantics, so that the
+	// AWS-only unfiltered destinations do not let a Tencent host's traffic
+	// through.
+	return &group{m: &model.Group{ID: id}, ordered: e.missingOrdered,
+		missing: fmt.Sprintf("%s is not in the input, so its rules are unknown", id)}
 }
 
 // match is a three-valued rule match.

@@ -759,7 +759,9 @@ type genOpts struct {
 
 func (g *gen) testCase(o genOpts) *testCase {
 	r := g.r
-	c := &testCase{provider: g.provider, unfiltered: g.provider == model.AWS && r.IntN(2) == 0}
+	// The CLI passes the AWS unfiltered addresses whatever the provider;
+	// Tencent sides must ignore them.
+	c := &testCase{provider: g.provider, unfiltered: r.IntN(2) == 0}
 	ng := 2 + r.IntN(3)
 	keys := make([]string, ng)
 	for i := range keys {
@@ -892,6 +894,10 @@ func (g *gen) addUnknown(c *testCase, keys []string) {
 				continue
 			}
 			h := &c.hosts[i]
+			if r.IntN(4) == 0 {
+				h.groups = []string{key} // nothing known of the host's rules
+				continue
+			}
 			h.groups = slices.Insert(h.groups, r.IntN(len(h.groups)+1), key)
 		}
 		lists := g.unknownRuleLists(append(slices.Clone(keys), key), key)
