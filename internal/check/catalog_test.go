@@ -44,8 +44,10 @@ func cluster(platform model.Platform, withhold func(from, to string) netset.Serv
 		if withhold != nil {
 			egress = egress.Minus(withhold(g, model.RoleInternet))
 		}
-		grp.Rules = append(grp.Rules, model.Rule{Direction: model.Egress, Services: egress,
-			Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}, Description: "test"})
+		grp.Rules = append(grp.Rules,
+			model.Rule{Direction: model.Egress, Services: egress, Peer: model.Peer{Kind: model.PeerCIDR, Prefix: vpcCIDR}, Description: "test"},
+			model.Rule{Direction: model.Egress, Services: netset.Ports(netset.TCP, 443, 443).Intersect(egress),
+				Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}, Description: "test"})
 		if g == "node" {
 			grp.Rules = append(grp.Rules, extra...)
 		}
@@ -169,36 +171,39 @@ func TestEveryExposureIsReportedWhenOpen(t *testing.T) {
 		x := &p.Exposures[i]
 		t.Run(x.ID, func(t *testing.T) {
 			id := "EKS-" + x.ID
-			closed := run(t, cluster(model.EKS, nil), 1)
+			closed := run(t, cluster(model.EKS, nil), 3)
 			if slices.Contains(ids(closed), id+":exposed") {
 				t.Fatalf("reported on a cluster closed to the internet: %v", ids(closed))
 			}
-			target := x.To[0]
-			rules := []model.Rule{}
-			for _, part := range x.Svcs.Parts() {
-				svcs, _ := netset.ParseServices(part.Protocol + "/" + part.Ports)
-				if part.Ports == "all" {
-					svcs, _ = netset.ParseServices(part.Protocol)
+			// open adds rules for the entry's services on the role end, with
+			// the range end's peer.
+			open := func(peer string) *model.Estate {
+				e := cluster(model.EKS, nil)
+				dir, role := model.Ingress, x.To[0]
+				if x.To[0] == model.RoleInternet {
+					dir, role = model.Egress, x.From[0]
 				}
-				rules = append(rules, model.Rule{Direction: model.Ingress, Services: svcs,
-					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")}, Description: "open"})
+				g := e.Groups[groupOf(role)]
+				for _, part := range x.Svcs.Parts() {
+					g.Rules = append(g.Rules, model.Rule{Direction: dir, Services: partServices(part),
+						Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(peer)}, Description: "open"})
+				}
+				return e
 			}
-			e := cluster(model.EKS, nil)
-			g := e.Groups[groupOf(target)]
-			g.Rules = append(g.Rules, rules...)
-			res := run(t, e, 1)
-			if !slices.Contains(ids(res), id+":exposed") {
-				t.Fatalf("not reported when %s is open to 0.0.0.0/0 on %s: %v", x.Svcs, target, ids(res))
+			wide, narrow := "0.0.0.0/0", "52.1.2.3/32"
+			if x.From[0] == model.RoleVPC {
+				wide, narrow = vpcCIDR.String(), "10.0.1.0/24"
 			}
-			// A pinned /32 is not the internet.
-			e = cluster(model.EKS, nil)
-			for i := range rules {
-				rules[i].Peer.Prefix = netip.MustParsePrefix("52.1.2.3/32")
+			if res := run(t, open(wide), 3); !slices.Contains(ids(res), id+":exposed") {
+				t.Fatalf("not reported when %s is open to %s: %v", x.Svcs, wide, ids(res))
 			}
-			g = e.Groups[groupOf(target)]
-			g.Rules = append(g.Rules, rules...)
-			if res := run(t, e, 1); slices.Contains(ids(res), id+":exposed") {
-				t.Fatalf("a /32 was called the internet: %v", ids(res))
+			if res := run(t, open(narrow), 3); slices.Contains(ids(res), id+":exposed") {
+				t.Fatalf("%s was taken for the whole range: %v", narrow, ids(res))
+			}
+			if x.Level > 1 {
+				if res := run(t, open(wide), x.Level-1); slices.Contains(ids(res), id+":exposed") {
+					t.Fatalf("reported below level %d: %v", x.Level, ids(res))
+				}
 			}
 		})
 	}

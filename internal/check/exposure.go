@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math/big"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -16,14 +17,16 @@ import (
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
-// exposures reports the catalog's sensitive services that the internet
-// may reach on the cluster's parts. "The internet" is every public address
-// outside the VPC; a source that covers only a few public addresses (a
-// /24 or narrower, such as an office or a VPN) is a deliberate pin, not an
-// exposure.
+// exposures reports the flows of the exposure catalog that the cluster's
+// groups allow: sensitive services open to the internet, every port open
+// to the whole VPC, unrestricted egress. "The internet" is every public
+// address outside the VPC; a public range of a /24 or less (an office, a
+// VPN) is a deliberate pin, not an exposure, and one narrower than the
+// internet lowers the severity one step. A VPC-wide exposure needs the
+// whole VPC.
 type exposures struct{}
 
-// Width thresholds of a public source.
+// Width thresholds of a public range.
 var (
 	wholeIPv4  = big.NewInt(1 << 31)                  // half of all IPv4 addresses
 	wholeIPv6  = new(big.Int).Lsh(big.NewInt(1), 120) // a /8 of IPv6
@@ -31,14 +34,17 @@ var (
 	narrowIPv6 = new(big.Int).Lsh(big.NewInt(1), 80)  // a /48 site
 )
 
+// exposureHit collects one finding: one entry, one pair of ends, one
+// protocol, over the members it was found on.
 type exposureHit struct {
-	x        *knowledge.Exposure
-	role     string
-	proto    netset.ProtoPorts
-	members  []string
-	reasons  []reach.Reason
-	sources  []*netipx.IPSet
-	severity string
+	x          *knowledge.Exposure
+	from, to   string
+	memberDir  model.Direction // the side of the member whose rules open it
+	proto      netset.ProtoPorts
+	members    []string
+	reasons    []reach.Reason
+	rangeAddrs []*netipx.IPSet
+	severity   string
 }
 
 func (exposures) Run(ctx *Context, out *Result) {
@@ -46,57 +52,79 @@ func (exposures) Run(ctx *Context, out *Result) {
 	if p == nil {
 		return
 	}
-	c := ctx.Cluster
-	internet := ctx.Resolver.Internet(c)
-	var roles []string
-	for _, x := range p.Exposures {
-		for _, r := range x.To {
-			if !slices.Contains(roles, r) {
-				roles = append(roles, r)
-			}
-		}
-	}
 	hits := map[string]*exposureHit{}
 	var order []string
-	for _, role := range roles {
-		for _, m := range c.MembersOf(role) {
-			host := endpoint.HostOf(m)
-			flow := ctx.Engine.Flows(&internet, &host)
-			var unknown netset.Services // sensitive services the input leaves open
-			for i := range p.Exposures {
-				x := &p.Exposures[i]
-				if !slices.Contains(x.To, role) {
+	// Per member and direction, the sensitive services the input leaves open.
+	type open struct {
+		from, to string
+		src, dst reach.Host
+		svcs     netset.Services
+	}
+	unknown := map[string]*open{}
+	var unknownOrder []string
+	for i := range p.Exposures {
+		x := &p.Exposures[i]
+		if x.Level > ctx.Level {
+			continue
+		}
+		rangeAtFrom := x.From[0] == model.RoleInternet || x.From[0] == model.RoleVPC
+		rangeName, roles := x.To[0], x.From
+		if rangeAtFrom {
+			rangeName, roles = x.From[0], x.To
+		}
+		ep, err := ctx.Resolver.Resolve(ctx.Cluster, rangeName, endpoint.From, reach.Some)
+		if err != nil {
+			continue // no VPC CIDRs: nothing to judge "the whole VPC" by
+		}
+		rng := ep.Hosts[0]
+		for _, role := range roles {
+			side := endpoint.To
+			if !rangeAtFrom {
+				side = endpoint.From
+			}
+			for _, m := range ctx.Cluster.MembersOf(role) {
+				if side == endpoint.From && m.Kind == model.KindPublicEndpoint {
 					continue
 				}
-				exposed := flow.Allowed.Intersect(x.Svcs)
-				if x.Svcs.IsAll() && !flow.Allowed.IsAll() {
-					exposed = netset.Services{} // "all traffic" means all of it
+				host := endpoint.HostOf(m)
+				src, dst, memberDir, from, to := &rng, &host, model.Ingress, rangeName, role
+				if !rangeAtFrom {
+					src, dst, memberDir, from, to = &host, &rng, model.Egress, role, rangeName
 				}
-				if exposed.IsEmpty() {
-					unknown = unknown.Union(flow.Unknown.Intersect(x.Svcs))
-					continue
-				}
-				if !x.Svcs.IsAll() && flow.Allowed.IsAll() && hasAllExposure(p) {
-					continue // the all-traffic finding says it
+				flow := ctx.Engine.Flows(src, dst)
+				exposed := exposedPart(x, flow.Allowed)
+				if u := flow.Unknown.Intersect(x.Svcs); !u.IsEmpty() && exposed.IsEmpty() {
+					key := m.Qualified() + "|" + from + "|" + to
+					if unknown[key] == nil {
+						unknownOrder = append(unknownOrder, key)
+						unknown[key] = &open{from: from, to: to, src: *src, dst: *dst}
+					}
+					unknown[key].svcs = unknown[key].svcs.Union(u)
 				}
 				for _, part := range exposed.Parts() {
-					svcs, _ := netset.ParseServices(part.Protocol + "/" + part.Ports)
-					if part.Ports == "all" {
-						svcs, _ = netset.ParseServices(part.Protocol)
+					svcs := partServices(part)
+					var ans reach.Answer
+					var addrs *netipx.IPSet
+					sev, ok := x.Severity, false
+					if x.Whole {
+						ans, addrs, ok = ctx.wholeFamily(rng, host, rangeAtFrom, from, to, svcs)
+					} else {
+						ans = ctx.Engine.Ask(reach.Endpoint{Name: from, Hosts: []reach.Host{*src}}, reach.Endpoint{Name: to, Hosts: []reach.Host{*dst}}, svcs)
+						if ans.Verdict == reach.Allowed && len(ans.Pairs) == 1 {
+							addrs = ans.Pairs[0].FromAddrs
+							if !rangeAtFrom {
+								addrs = ans.Pairs[0].ToAddrs
+							}
+							sev, ok = exposureSeverity(x.Severity, rangeName, addrs, rng.Addrs)
+						}
 					}
-					ans := ctx.Engine.Ask(reach.Endpoint{Name: "internet", Hosts: []reach.Host{internet}}, reach.Endpoint{Name: role, Hosts: []reach.Host{host}}, svcs)
-					src := netset.Empty()
-					if len(ans.Pairs) == 1 && ans.Pairs[0].FromAddrs != nil {
-						src = ans.Pairs[0].FromAddrs
-					}
-					sev, ok := exposureSeverity(x.Severity, src)
 					if !ok {
 						continue
 					}
-					key := x.ID + "|" + role + "|" + part.Protocol
+					key := x.ID + "|" + from + "|" + to + "|" + part.Protocol
 					h := hits[key]
 					if h == nil {
-						h = &exposureHit{x: x, role: role, proto: part, severity: sev}
+						h = &exposureHit{x: x, from: from, to: to, memberDir: memberDir, proto: part, severity: sev}
 						hits[key] = h
 						order = append(order, key)
 					}
@@ -105,35 +133,89 @@ func (exposures) Run(ctx *Context, out *Result) {
 					}
 					h.members = append(h.members, m.Qualified())
 					h.reasons = append(h.reasons, ans.Because...)
-					h.sources = append(h.sources, src)
+					h.rangeAddrs = append(h.rangeAddrs, addrs)
 				}
-			}
-			if !unknown.IsEmpty() {
-				ans := ctx.Engine.Ask(reach.Endpoint{Name: "internet", Hosts: []reach.Host{internet}}, reach.Endpoint{Name: role, Hosts: []reach.Host{host}}, unknown)
-				out.Unverified = append(out.Unverified, Unverified{ID: strings.ToUpper(string(c.Platform)) + "-EXP", Cluster: c.Name,
-					Flow: flowOf(model.RoleInternet, role, unknown), Where: "internet → " + m.Qualified(), Missing: reasonList(ans.Because)})
 			}
 		}
 	}
 	for _, key := range order {
 		out.Findings = append(out.Findings, ctx.exposureFinding(hits[key]))
 	}
+	for _, key := range unknownOrder {
+		o := unknown[key]
+		ans := ctx.Engine.Ask(reach.Endpoint{Name: o.from, Hosts: []reach.Host{o.src}}, reach.Endpoint{Name: o.to, Hosts: []reach.Host{o.dst}}, o.svcs)
+		out.Unverified = append(out.Unverified, Unverified{ID: ctx.platformID("EXP"), Cluster: ctx.Cluster.Name,
+			Flow: flowOf(o.from, o.to, o.svcs), Where: o.src.Label + " → " + o.dst.Label, Missing: reasonList(ans.Because)})
+	}
 }
 
-func hasAllExposure(p *knowledge.Platform) bool {
-	return slices.ContainsFunc(p.Exposures, func(x knowledge.Exposure) bool { return x.Svcs.IsAll() })
+// wholeFamily decides a Whole entry: every port of svcs must be open to
+// every address of the range, judged per address family (unrestricted
+// IPv4 egress is unrestricted even when IPv6 is closed).
+func (ctx *Context) wholeFamily(rng, host reach.Host, rangeAtFrom bool, from, to string, svcs netset.Services) (reach.Answer, *netipx.IPSet, bool) {
+	for _, family := range []netip.Prefix{netset.AllIPv4, netset.AllIPv6} {
+		part := netset.Intersect(rng.Addrs, netset.SetOf(family))
+		if netset.IsEmpty(part) {
+			continue
+		}
+		r := reach.Host{Label: rng.Label, Addrs: part, Exact: true}
+		f, t := reach.Endpoint{Name: from, Hosts: []reach.Host{r}, Q: reach.Every}, reach.Endpoint{Name: to, Hosts: []reach.Host{host}}
+		if !rangeAtFrom {
+			f, t = reach.Endpoint{Name: from, Hosts: []reach.Host{host}}, reach.Endpoint{Name: to, Hosts: []reach.Host{r}, Q: reach.Every}
+		}
+		if ans := ctx.Engine.Ask(f, t, svcs); ans.Verdict == reach.Allowed {
+			return ans, part, true
+		}
+	}
+	return reach.Answer{}, nil, false
 }
 
-func (ctx *Context) exposureID(x *knowledge.Exposure) string {
-	return strings.ToUpper(string(ctx.Cluster.Platform)) + "-" + x.ID
+// exposedPart is what of an entry's services a flow allows: any of them,
+// or for a Whole entry the protocols allowed on every port (everything,
+// for services "all").
+func exposedPart(x *knowledge.Exposure, allowed netset.Services) netset.Services {
+	if !x.Whole {
+		return allowed.Intersect(x.Svcs)
+	}
+	if x.Svcs.IsAll() {
+		if allowed.IsAll() {
+			return allowed
+		}
+		return netset.Services{}
+	}
+	var out netset.Services
+	for _, p := range x.Svcs.Protocols() {
+		if allowed.ContainsAll(netset.Protocol(p)) {
+			out = out.Union(netset.Protocol(p))
+		}
+	}
+	return out
 }
 
-// exposureSeverity grades a public source: as wide as the internet keeps
-// the catalog's severity, a wide range lowers it one step, and a narrow
-// pinned range is no exposure.
-func exposureSeverity(base string, src *netipx.IPSet) (string, bool) {
+// partServices turns one protocol's part back into a set.
+func partServices(part netset.ProtoPorts) netset.Services {
+	spec := part.Protocol + "/" + part.Ports
+	if part.Ports == "all" {
+		spec = part.Protocol
+	}
+	s, _ := netset.ParseServices(spec)
+	return s
+}
+
+func (ctx *Context) platformID(id string) string {
+	return strings.ToUpper(string(ctx.Cluster.Platform)) + "-" + id
+}
+
+// exposureSeverity grades the part of an address range a flow reaches:
+// as wide as the internet keeps the catalog's severity, a wide public
+// range lowers it one step, a narrow pinned range is no exposure; a VPC
+// exposure needs the whole VPC.
+func exposureSeverity(base, rangeName string, reached, whole *netipx.IPSet) (string, bool) {
+	if rangeName == model.RoleVPC {
+		return base, netset.Subset(whole, reached)
+	}
 	v4, v6 := new(big.Int), new(big.Int)
-	for _, r := range src.Ranges() {
+	for _, r := range reached.Ranges() {
 		n := new(big.Int).Sub(new(big.Int).SetBytes(r.To().AsSlice()), new(big.Int).SetBytes(r.From().AsSlice()))
 		n.Add(n, big.NewInt(1))
 		if r.From().Is4() {
@@ -152,46 +234,52 @@ func exposureSeverity(base string, src *netipx.IPSet) (string, bool) {
 }
 
 func (ctx *Context) exposureFinding(h *exposureHit) Finding {
-	src := netset.Union(h.sources...)
+	reached := netset.Union(h.rangeAddrs...)
 	svcText := h.proto.Protocol + "/" + h.proto.Ports
 	switch {
 	case h.proto.Protocol == "all":
 		svcText = "all traffic"
 	case h.proto.Ports == "all":
-		svcText = "all " + h.proto.Protocol
+		svcText = "every " + h.proto.Protocol + " port"
 	}
 	var rules, peers []string
+	var locs []srcpos.Location
 	for _, r := range h.reasons {
-		if r.Direction == model.Ingress && r.Effect == reach.Allowed {
-			if r.Rule != nil && !slices.Contains(peers, r.Rule.Peer.String()) {
-				peers = append(peers, r.Rule.Peer.String())
-			}
-			t := r.Text
-			if !r.Location.IsZero() {
-				t += " at " + r.Location.String()
-			}
-			if !slices.Contains(rules, t) {
-				rules = append(rules, t)
-			}
+		if r.Direction != h.memberDir || r.Effect != reach.Allowed {
+			continue
+		}
+		if r.Rule != nil && !slices.Contains(peers, r.Rule.Peer.String()) {
+			peers = append(peers, r.Rule.Peer.String())
+		}
+		t := r.Text
+		if !r.Location.IsZero() {
+			t += " at " + r.Location.String()
+			locs = append(locs, r.Location)
+		}
+		if !slices.Contains(rules, t) {
+			rules = append(rules, t)
 		}
 	}
-	sources := netset.Describe(src)
+	peerText := netset.Describe(reached)
 	if len(peers) > 0 {
-		sources = strings.Join(peers, ", ")
+		peerText = strings.Join(peers, ", ")
 	}
-	msg := fmt.Sprintf("%s on %s is reachable from the internet: %s. Allowed from %s, which holds %s outside private, shared, link-local, loopback and documentation ranges and the VPC.",
-		svcText, strings.Join(dedupeStrings(h.members), ", "), h.x.Why, sources, netset.Count(src))
+	members := strings.Join(dedupeStrings(h.members), ", ")
+	var msg string
+	switch {
+	case h.from == model.RoleInternet:
+		msg = fmt.Sprintf("%s on %s is reachable from the internet: %s. Allowed from %s, which holds %s outside private, shared, link-local, loopback and documentation ranges and the VPC.",
+			svcText, members, h.x.Why, peerText, netset.Count(reached))
+	case h.from == model.RoleVPC:
+		msg = fmt.Sprintf("%s on %s is open to the whole VPC (%s): %s.", svcText, members, peerText, h.x.Why)
+	default:
+		msg = fmt.Sprintf("%s may send %s to %s (%s): %s.", members, svcText, h.to, peerText, h.x.Why)
+	}
 	fix := h.x.Advice + "."
 	if len(rules) > 0 {
 		fix += " The rules that open it: " + strings.Join(rules, "; ") + "."
 	}
-	var locs []srcpos.Location
-	for _, r := range h.reasons {
-		if r.Direction == model.Ingress && r.Effect == reach.Allowed && !r.Location.IsZero() {
-			locs = append(locs, r.Location)
-		}
-	}
-	return Finding{ID: ctx.exposureID(h.x), Kind: Exposed, Severity: h.severity, Cluster: ctx.Cluster.Name,
-		Title: h.x.Title, Message: msg, Flow: &Flow{From: model.RoleInternet, To: h.role, Protocol: h.proto.Protocol, Ports: h.proto.Ports},
+	return Finding{ID: ctx.platformID(h.x.ID), Kind: Exposed, Severity: h.severity, Cluster: ctx.Cluster.Name,
+		Title: h.x.Title, Message: msg, Flow: &Flow{From: h.from, To: h.to, Protocol: h.proto.Protocol, Ports: h.proto.Ports},
 		Locations: locs, Fix: fix, References: h.x.References}
 }

@@ -73,11 +73,18 @@ type addOnCatalog struct {
 	AddOns []AddOn `yaml:"addons"`
 }
 
-// Exposure is a service that must not be open to the internet.
+// Exposure is a flow that must not be allowed: a sensitive service open
+// to the internet, every port open to the whole VPC, unrestricted egress.
+// One end is an address range (internet or vpc), the other roles.
 type Exposure struct {
-	ID         string   `yaml:"id"`
-	Title      string   `yaml:"title"`
-	To         []string `yaml:"to"`
+	ID    string   `yaml:"id"`
+	Title string   `yaml:"title"`
+	From  []string `yaml:"from"` // default: internet
+	To    []string `yaml:"to"`
+	// Whole: the exposure is a whole protocol (every port of it) being
+	// open, or with services "all", everything.
+	Whole      bool     `yaml:"whole"`
+	Level      int      `yaml:"level"` // from this analysis level on
 	Services   string   `yaml:"services"`
 	Severity   string   `yaml:"severity"`
 	Why        string   `yaml:"why"`
@@ -265,8 +272,23 @@ func (p *Platform) compile(name string) error {
 		if x.Svcs, err = checkEntry(name, ids, x.ID, x.Severity, x.Services, x.References); err != nil {
 			return err
 		}
+		if len(x.From) == 0 {
+			x.From = []string{"internet"}
+		}
 		if len(x.To) == 0 || x.Why == "" || x.Advice == "" {
 			return fmt.Errorf("catalog %s: %s needs to, why and advice", name, x.ID)
+		}
+		ranges := 0
+		for _, e := range [][]string{x.From, x.To} {
+			if slices.Contains(e, "internet") || slices.Contains(e, "vpc") {
+				ranges++
+				if len(e) != 1 {
+					return fmt.Errorf("catalog %s: %s: an address range (internet, vpc) stands alone at its end", name, x.ID)
+				}
+			}
+		}
+		if ranges != 1 {
+			return fmt.Errorf("catalog %s: %s: exactly one end must be an address range (internet or vpc)", name, x.ID)
 		}
 	}
 	return nil
