@@ -210,21 +210,29 @@ func TestEveryExposureIsReportedWhenOpen(t *testing.T) {
 }
 
 func TestDocumentationAndPrivateRangesAreNotTheInternet(t *testing.T) {
-	for _, src := range []string{"10.0.0.0/8", "192.168.0.0/16", "203.0.113.0/24", "100.64.0.0/10", "fd00::/8", "2001:db8::/32"} {
+	ssh := func(src string) []Finding {
 		e := cluster(model.EKS, nil)
 		e.Groups["node"].Rules = append(e.Groups["node"].Rules, model.Rule{Direction: model.Ingress,
 			Services: netset.Ports(netset.TCP, 22, 22), Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(src)}})
-		if res := run(t, e, 1); len(res.Findings) != 0 {
-			t.Errorf("SSH from %s: %v", src, ids(res))
+		var out []Finding
+		for _, f := range run(t, e, 1).Findings {
+			if f.ID == "EKS-EXP-SSH" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	for _, src := range []string{"10.0.0.0/8", "192.168.0.0/16", "203.0.113.0/24", "100.64.0.0/10", "fd00::/8", "2001:db8::/32"} {
+		if fs := ssh(src); len(fs) != 0 {
+			t.Errorf("SSH from %s: %+v", src, fs)
 		}
 	}
 	// A /12 of public space is not all of the internet: one step lower.
-	e := cluster(model.EKS, nil)
-	e.Groups["node"].Rules = append(e.Groups["node"].Rules, model.Rule{Direction: model.Ingress,
-		Services: netset.Ports(netset.TCP, 22, 22), Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("52.0.0.0/12")}})
-	res := run(t, e, 1)
-	if len(res.Findings) != 1 || res.Findings[0].Severity != "medium" {
-		t.Errorf("SSH from 52.0.0.0/12: %+v", res.Findings)
+	if fs := ssh("52.0.0.0/12"); len(fs) != 1 || fs[0].Severity != "medium" {
+		t.Errorf("SSH from 52.0.0.0/12: %+v", fs)
+	}
+	if fs := ssh("0.0.0.0/0"); len(fs) != 1 || fs[0].Severity != "high" {
+		t.Errorf("SSH from 0.0.0.0/0: %+v", fs)
 	}
 }
 
@@ -263,5 +271,29 @@ func TestPublicEndpointThroughNAT(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("public %s, private %v: %s, want %s (%v)", tc.cidr, tc.private, got, tc.want, ids(res))
 		}
+	}
+}
+
+func TestEveryWiderReviewIsReported(t *testing.T) {
+	cat := knowledge.MustLoad()
+	for _, w := range cat.Platforms[string(model.EKS)].Wider {
+		t.Run(w.ID, func(t *testing.T) {
+			id := "EKS-" + w.ID
+			only := func(keep netset.Services) func(from, to string) netset.Services {
+				return func(from, to string) netset.Services {
+					if from == groupOf(w.From) && to == groupOf(w.To[0]) {
+						return netset.AllServices().Minus(keep)
+					}
+					return netset.Services{}
+				}
+			}
+			narrow := netset.Ports(netset.TCP, 10250, 10250).Union(netset.Ports(netset.TCP, 443, 443)).Union(netset.Ports(netset.TCP, 9443, 9443))
+			if res := run(t, cluster(model.EKS, only(narrow)), 1); slices.Contains(ids(res), id+":exposed") {
+				t.Fatalf("reported for a few deliberate ports: %v", ids(res))
+			}
+			if res := run(t, cluster(model.EKS, only(netset.Ports(netset.TCP, 1025, 65535))), 1); !slices.Contains(ids(res), id+":exposed") {
+				t.Fatalf("not reported for 1025-65535: %v", ids(res))
+			}
+		})
 	}
 }

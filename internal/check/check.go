@@ -83,6 +83,7 @@ type Check interface {
 var checks = []Check{
 	requiredFlows{},
 	exposures{},
+	widerFlows{},
 	clusterTag{},
 }
 

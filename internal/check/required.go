@@ -17,11 +17,28 @@ import (
 type requiredFlows struct{}
 
 func (requiredFlows) Run(ctx *Context, out *Result) {
+	for _, a := range ctx.requirements() {
+		ctx.require(a.req, a.id, a.inst, out)
+	}
+}
+
+// applicable is a requirement that holds for the cluster, with the id it
+// reports under and the add-on that brings it, if any.
+type applicable struct {
+	req  *knowledge.Requirement
+	id   string
+	inst *model.AddOn
+}
+
+// requirements lists the platform's requirements and those of the
+// installed add-ons that apply to the cluster.
+func (ctx *Context) requirements() []applicable {
 	c := ctx.Cluster
+	var out []applicable
 	if p := ctx.Catalog.Platforms[string(c.Platform)]; p != nil {
 		for i := range p.Requirements {
 			if req := &p.Requirements[i]; ctx.applies(req.When) {
-				ctx.require(req, req.ID, nil, out)
+				out = append(out, applicable{req, req.ID, nil})
 			}
 		}
 	}
@@ -36,10 +53,11 @@ func (requiredFlows) Run(ctx *Context, out *Result) {
 		for j := range a.Requirements {
 			req := &a.Requirements[j]
 			if ctx.applies(req.When) && req.When.Matches(inst.Source, inst.Version) {
-				ctx.require(req, strings.ToUpper(string(c.Platform))+"-"+req.ID, inst, out)
+				out = append(out, applicable{req, ctx.platformID(req.ID), inst})
 			}
 		}
 	}
+	return out
 }
 
 // applies reports whether a catalog condition holds for the cluster.

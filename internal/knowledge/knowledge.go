@@ -96,6 +96,24 @@ type Exposure struct {
 	Svcs     netset.Services `yaml:"-"`
 }
 
+// Wider is a review of a flow between two roles that should allow no more
+// than the required flows between them (and their add-ons') need.
+type Wider struct {
+	ID         string   `yaml:"id"`
+	Title      string   `yaml:"title"`
+	From       string   `yaml:"from"`
+	To         []string `yaml:"to"` // roles whose requirements count as needed
+	Protocol   string   `yaml:"protocol"`
+	Severity   string   `yaml:"severity"`
+	Why        string   `yaml:"why"`
+	Advice     string   `yaml:"advice"`
+	Seed       string   `yaml:"seed"`
+	References []string `yaml:"references"`
+
+	Platform string          `yaml:"-"`
+	Svcs     netset.Services `yaml:"-"`
+}
+
 // DefaultRule is a rule a platform puts in a group it creates.
 type DefaultRule struct {
 	Services string `yaml:"services"`
@@ -116,6 +134,7 @@ type Platform struct {
 	ClusterSecurityGroup *ImplicitGroup `yaml:"cluster_security_group"`
 	Requirements         []Requirement  `yaml:"requirements"`
 	Exposures            []Exposure     `yaml:"exposures"`
+	Wider                []Wider        `yaml:"wider"`
 }
 
 type addressCatalog struct {
@@ -289,6 +308,17 @@ func (p *Platform) compile(name string) error {
 		}
 		if ranges != 1 {
 			return fmt.Errorf("catalog %s: %s: exactly one end must be an address range (internet or vpc)", name, x.ID)
+		}
+	}
+	for i := range p.Wider {
+		w := &p.Wider[i]
+		w.Platform = p.Platform
+		var err error
+		if w.Svcs, err = checkEntry(name, ids, w.ID, w.Severity, w.Protocol, w.References); err != nil {
+			return err
+		}
+		if w.From == "" || len(w.To) == 0 || w.Why == "" || w.Advice == "" {
+			return fmt.Errorf("catalog %s: %s needs from, to, why and advice", name, w.ID)
 		}
 	}
 	return nil
