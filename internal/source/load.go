@@ -19,6 +19,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/source/cloudformation"
 	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
+	"github.com/clusterwall/clusterwall/internal/source/terraform"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -28,6 +29,7 @@ type Kind string
 const (
 	AWSCLI         Kind = "aws-cli-json"
 	CloudFormation Kind = "cloudformation"
+	Terraform      Kind = "terraform"
 )
 
 // reader reads all files of one kind together, because one file's meaning
@@ -46,6 +48,11 @@ var readers = []reader{
 	{kind: AWSCLI,
 		detect: func(_ string, _ []byte, keys map[string]bool) bool { return keys != nil && awscli.Detect(keys) },
 		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return awscli.Read(files) }},
+	// Terraform is told by file name (.tf, .tf.json, .tfvars.json), before
+	// the readers that sniff content.
+	{kind: Terraform,
+		detect: func(path string, _ []byte, _ map[string]bool) bool { return terraform.Detect(path) },
+		read:   terraform.Read},
 	{kind: CloudFormation, detect: cloudformation.Detect,
 		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return cloudformation.Read(files) }},
 }

@@ -1,0 +1,158 @@
+// Package tfinst owns what the Terraform readers share: the resource
+// instance that an evaluator (HCL configuration, plan JSON) produces and
+// the mappers (aws_*, tencentcloud_*) consume, the encoding of references
+// between resources as sentinel strings, the marks that say why a value is
+// unknown, and the helpers mappers read values with. It knows no HCL
+// syntax and no provider.
+package tfinst
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/clusterwall/clusterwall/internal/srcpos"
+)
+
+// Mode tells managed resources from data sources.
+type Mode uint8
+
+const (
+	Managed Mode = iota
+	Data
+)
+
+// Instance is one instance of a resource (one element of its count or
+// for_each, or the only one) with its configuration evaluated.
+type Instance struct {
+	Mode Mode
+	Type string // aws_security_group
+	Name string // the resource name: "node" in aws_security_group.node
+	// Module is the module instance path, "" for the root module:
+	// module.eks, module.ng["a"].module.lt.
+	Module string
+	// Key is the instance key: cty.NilVal without count and for_each, a
+	// number with count, a string with for_each.
+	Key cty.Value
+	// Address is the full address: module.eks.aws_security_group.node[0].
+	Address string
+	// Values is an object of the configured attributes; nested blocks are
+	// lists (tuples) of objects. Values that the configuration does not
+	// decide are unknown, marked with a Why.
+	Values cty.Value
+	// ExpansionUnknown, when set, says why the instances of the resource
+	// are not known (count or for_each depends on an unknown value). The
+	// instance then stands for all of them, with count.index and each.*
+	// unknown, and Address has no key.
+	ExpansionUnknown string
+	// UnknownBlocks maps the path of a nested block type ("ingress",
+	// "mixed_instances_policy[0].launch_template") to why the set of such
+	// blocks is not known (a dynamic block over an unknown value).
+	UnknownBlocks map[string]string
+	// Origin is where the resource block is, with the address.
+	Origin srcpos.Location
+	// Blocks maps the path of each nested block or list element
+	// ("ingress[0]", "vpc_config[0]") to where it is.
+	Blocks map[string]srcpos.Location
+}
+
+// BlockOrigin returns where a nested block is, falling back to the
+// resource block; the address is the instance's.
+func (in *Instance) BlockOrigin(path string) srcpos.Location {
+	if l, ok := in.Blocks[path]; ok {
+		l.Address = in.Address
+		return l
+	}
+	return in.Origin
+}
+
+// ResourceAddress is "TYPE.NAME" or "data.TYPE.NAME".
+func ResourceAddress(mode Mode, typ, name string) string {
+	if mode == Data {
+		return "data." + typ + "." + name
+	}
+	return typ + "." + name
+}
+
+// Address joins a module path, a resource and an instance key.
+func Address(module string, mode Mode, typ, name string, key cty.Value) string {
+	s := ResourceAddress(mode, typ, name) + KeyString(key)
+	if module != "" {
+		s = module + "." + s
+	}
+	return s
+}
+
+// KeyString prints an instance key as Terraform does: [0], ["web"], or ""
+// for cty.NilVal.
+func KeyString(key cty.Value) string {
+	if key == cty.NilVal || key.IsNull() || !key.IsKnown() {
+		return ""
+	}
+	key, _ = key.Unmark()
+	switch key.Type() {
+	case cty.Number:
+		bf := key.AsBigFloat()
+		if i, acc := bf.Int64(); acc == big.Exact {
+			return "[" + strconv.FormatInt(i, 10) + "]"
+		}
+		return "[" + bf.Text('f', -1) + "]"
+	case cty.String:
+		return "[" + strconv.Quote(key.AsString()) + "]"
+	}
+	return fmt.Sprintf("[%#v]", key)
+}
+
+// StripModule returns the address without its module path:
+// module.eks.aws_security_group.node[0] → aws_security_group.node[0].
+func StripModule(addr string) string {
+	rest := addr
+	for strings.HasPrefix(rest, "module.") {
+		// module.NAME[KEY]. — the key may hold dots inside quotes.
+		i := len("module.")
+		for i < len(rest) && rest[i] != '.' && rest[i] != '[' {
+			i++
+		}
+		if i < len(rest) && rest[i] == '[' {
+			j, ok := skipKey(rest, i)
+			if !ok {
+				return addr
+			}
+			i = j
+		}
+		if i >= len(rest) || rest[i] != '.' {
+			return addr
+		}
+		rest = rest[i+1:]
+	}
+	return rest
+}
+
+// skipKey returns the index after the [KEY] that starts at i.
+func skipKey(s string, i int) (int, bool) {
+	if i+1 < len(s) && s[i+1] == '"' {
+		j := i + 2
+		for j < len(s) {
+			switch s[j] {
+			case '\\':
+				j += 2
+				continue
+			case '"':
+				if j+1 < len(s) && s[j+1] == ']' {
+					return j + 2, true
+				}
+				return 0, false
+			}
+			j++
+		}
+		return 0, false
+	}
+	j := strings.IndexByte(s[i:], ']')
+	if j < 0 {
+		return 0, false
+	}
+	return i + j + 1, true
+}

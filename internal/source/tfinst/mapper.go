@@ -1,0 +1,97 @@
+package tfinst
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/clusterwall/clusterwall/internal/model"
+)
+
+// Mapper turns the resource instances of one provider into the model.
+// Mappers are listed explicitly in package tfmap; each claims resource
+// types by prefix ("aws_", "tencentcloud_").
+type Mapper interface {
+	// Prefixes are the resource type prefixes the mapper reads.
+	Prefixes() []string
+	// References lists, for a resource type, the attributes besides id
+	// and arn that the provider computes and that name another object,
+	// as paths ("vpc_config[0].cluster_security_group_id"). Evaluators
+	// give them reference values (Ref).
+	References(typ string) []string
+	// Map adds what the instances say to c.Estate.
+	Map(c *Context) error
+}
+
+// Context is one configuration being mapped: its instances and the estate
+// that the mappers fill.
+type Context struct {
+	Estate *model.Estate
+	// Instances are those of the types the running mapper claimed, in
+	// configuration order.
+	Instances []*Instance
+	// All are every instance of the configuration, by address.
+	All map[string]*Instance
+	// Prefix is put before every address that becomes a key, so that
+	// configurations read together (several root modules) keep apart.
+	Prefix string
+}
+
+// Key is the estate key of an address of this configuration.
+func (c *Context) Key(address string) string { return c.Prefix + address }
+
+// Note records something users should know.
+func (c *Context) Note(format string, args ...any) {
+	c.Estate.Notes = append(c.Estate.Notes, fmt.Sprintf(format, args...))
+}
+
+// Of returns the instances of one type.
+func (c *Context) Of(typ string) []*Instance {
+	var out []*Instance
+	for _, in := range c.Instances {
+		if in.Type == typ && in.Mode == Managed {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// RefKey decodes a value that names an object by its id (a security
+// group, VPC, subnet, prefix list): the object's key in the estate, or
+// why the value is not known. A reference to a computed attribute other
+// than id keys as "ADDRESS.ATTR" (the cluster security group of an EKS
+// cluster); a literal id ("sg-0123…") is its own key. Both are "" for an
+// absent value.
+func (c *Context) RefKey(v cty.Value) (key, why string) {
+	if Absent(v) {
+		return "", ""
+	}
+	if !WhollyKnown(v) {
+		return "", ReasonOr(v, "the value is known only after apply")
+	}
+	s, ok := String(v)
+	if !ok {
+		return "", fmt.Sprintf("expected an id, found %s", v.Type().FriendlyName())
+	}
+	if addr, attr, ok := ParseRef(s); ok {
+		if attr == "id" {
+			return c.Key(addr), ""
+		}
+		return c.Key(addr + "." + attr), ""
+	}
+	if ContainsRef(s) {
+		return "", fmt.Sprintf("%q is computed from %s at apply time", Printable(s), strings.Join(RefsIn(s), ", "))
+	}
+	return s, ""
+}
+
+// RefAddress returns the address of the instance a value refers to by id
+// or another attribute, when it is a reference.
+func RefAddress(v cty.Value) (address, attr string, ok bool) {
+	s, known := String(v)
+	if !known {
+		return "", "", false
+	}
+	return ParseRef(s)
+}
