@@ -471,7 +471,11 @@ func (r *reader) groupKey(v val, loc srcpos.Location) (string, string) {
 		return key, ""
 	case symImport:
 		key := sy.name
-		r.refGroup(key, fmt.Sprintf("the group is imported (Fn::ImportValue %s) from a stack whose template is not in the input; its rules are unknown (add that template)", sy.name), loc)
+		why := fmt.Sprintf("the group is imported (Fn::ImportValue %s) from a stack whose template is not in the input; its rules are unknown (add that template)", sy.name)
+		if sy.why != "" {
+			why = fmt.Sprintf("the group is imported from another stack and %s; its rules are unknown", strings.TrimPrefix(sy.why, "Fn::ImportValue: "))
+		}
+		r.refGroup(key, why, loc)
 		t := r.templateOf(loc.File)
 		if t != nil && !slices.Contains(r.importGroups[t], key) {
 			r.importGroups[t] = append(r.importGroups[t], key)

@@ -79,16 +79,52 @@ func (t *template) errorf(n *yaml.Node, format string, args ...any) error {
 // key") into an input error at that line; yaml.v3 does not say the column.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func yamlError(file string, err error) error {
+func yamlError(file string, data []byte, err error) error {
 	msg := err.Error()
 	loc := srcpos.Location{File: file}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		loc.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		loc.Line, loc.Column = refineLine(data, loc.Line, err.Error())
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	return srcpos.Errorf(loc, "invalid YAML: %s", msg)
+}
+
+// refineLine finds the line where a YAML syntax error is. yaml.v3 names
+// the line where the enclosing structure starts (a mapping three lines
+// up, for a key indented wrongly), and no column. The first prefix of the
+// document, cut at a line end at or after that line, that fails with the
+// same message ends at the line that breaks it; the column is that line's
+// first character. When no prefix fails alike (a flow collection cut in
+// the middle fails differently), the reported line stands.
+func refineLine(data []byte, line int, msg string) (int, int) {
+	starts := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	const window = 60
+	for l := max(line, 1); l <= len(starts) && l < line+window; l++ {
+		end := len(data)
+		if l < len(starts) {
+			end = starts[l]
+		}
+		var doc yaml.Node
+		err := yaml.Unmarshal(data[:end], &doc)
+		if err == nil {
+			continue
+		}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m == nil || err.Error() != msg {
+			break
+		}
+		text := data[starts[l-1]:end]
+		col := 1 + len(text) - len(bytes.TrimLeft(text, " \t"))
+		return l, col
+	}
+	return line, 0
 }
 
 // parseDocument reads a template's text into a yaml.Node tree. YAML and
@@ -112,7 +148,7 @@ func parseDocument(file string, data []byte) (*yaml.Node, error) {
 		return nil, srcpos.Errorf(srcpos.Location{File: file, Line: 1}, "empty document: expected a CloudFormation template")
 	}
 	if err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, srcpos.Errorf(srcpos.Location{File: file, Line: 1}, "expected a CloudFormation template")
@@ -251,9 +287,22 @@ func mapEntry(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
 		return nil, nil
 	}
 	var kn, vn *yaml.Node
+	merged := false
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := deref(m.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+		k := deref(m.Content[i])
+		switch {
+		case k == nil || k.Kind != yaml.ScalarNode:
+		case k.Tag == "!!merge":
+			merged = true
+		case k.Value == key:
 			kn, vn = m.Content[i], m.Content[i+1]
+		}
+	}
+	if vn == nil && merged {
+		for _, kv := range pairs(m) {
+			if deref(kv[0]).Value == key {
+				return kv[0], kv[1]
+			}
 		}
 	}
 	return kn, vn
@@ -271,7 +320,8 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 // pairs lists a mapping's keys and values, in order, with merge keys
-// ("<<") expanded and later keys overriding earlier ones.
+// ("<<") expanded and later keys overriding earlier ones. Each merged
+// mapping is read once, so aliases cannot make it grow.
 func pairs(m *yaml.Node) [][2]*yaml.Node {
 	m = deref(m)
 	if m == nil || m.Kind != yaml.MappingNode {
@@ -279,11 +329,13 @@ func pairs(m *yaml.Node) [][2]*yaml.Node {
 	}
 	var out [][2]*yaml.Node
 	index := map[string]int{}
-	var add func(m *yaml.Node, depth int)
-	add = func(m *yaml.Node, depth int) {
-		if depth > 10 {
+	visited := map[*yaml.Node]bool{}
+	var add func(m *yaml.Node)
+	add = func(m *yaml.Node) {
+		if visited[m] {
 			return
 		}
+		visited[m] = true
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k, v := deref(m.Content[i]), m.Content[i+1]
 			if k == nil {
@@ -293,11 +345,11 @@ func pairs(m *yaml.Node) [][2]*yaml.Node {
 				switch dv := deref(v); {
 				case dv == nil:
 				case dv.Kind == yaml.MappingNode:
-					add(dv, depth+1)
+					add(dv)
 				case dv.Kind == yaml.SequenceNode:
 					for _, e := range dv.Content {
 						if de := deref(e); de != nil && de.Kind == yaml.MappingNode {
-							add(de, depth+1)
+							add(de)
 						}
 					}
 				}
@@ -311,7 +363,7 @@ func pairs(m *yaml.Node) [][2]*yaml.Node {
 			out = append(out, [2]*yaml.Node{m.Content[i], v})
 		}
 	}
-	add(m, 0)
+	add(m)
 	return out
 }
 
