@@ -266,16 +266,21 @@ func ParseProtocol(s string) (proto uint8, all bool, err error) {
 
 // ParseServices reads what a user types on the command line: "tcp/10250",
 // "udp/53", "tcp/80,443", "tcp/30000-32767", "tcp" (every port), "icmp",
-// "icmp/8" (echo request, any code), "icmp/3:4", "all", or a protocol number.
-// Several are separated by spaces or by commas before a protocol name.
+// "icmp/8" (echo request, any code), "icmp/3:4", "icmp/0-8", "all", or a
+// protocol number. Several are separated by spaces or by commas before a
+// protocol name; after a comma, a bare port, port range or ICMP type
+// continues the previous protocol ("tcp/22,30000-32767", "icmp/0,8"), while
+// after a space a bare number is a protocol ("tcp/80 47"). It reads back
+// whatever String prints, except "none".
 func ParseServices(s string) (Services, error) {
 	var out Services
 	var proto uint8
 	have := false
-	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+	for _, it := range serviceItems(s) {
+		item := it.text
 		name, spec, hasSpec := strings.Cut(item, "/")
-		if _, err := strconv.Atoi(name); err == nil && have && !hasSpec && HasPorts(proto) {
-			// "tcp/80,443": a bare number continues the previous protocol's ports.
+		if it.afterComma && have && !hasSpec && (HasPorts(proto) || IsICMP(proto)) && item[0] >= '0' && item[0] <= '9' {
+			// "tcp/80,443": a bare value continues the previous protocol's.
 			name, spec, hasSpec = ProtocolName(proto), item, true
 		}
 		p, all, err := ParseProtocol(name)
@@ -306,20 +311,54 @@ func ParseServices(s string) (Services, error) {
 	return out, nil
 }
 
+type serviceItem struct {
+	text       string
+	afterComma bool // a comma separates it from the item before
+}
+
+// serviceItems splits at spaces and commas, noting where a comma was.
+func serviceItems(s string) []serviceItem {
+	var out []serviceItem
+	comma, start := false, -1
+	for i, r := range s {
+		if r != ',' && r != ' ' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, serviceItem{s[start:i], comma})
+			start, comma = -1, false
+		}
+		comma = comma || r == ','
+	}
+	if start >= 0 {
+		out = append(out, serviceItem{s[start:], comma})
+	}
+	return out
+}
+
 func parseSpec(p uint8, spec string) (Services, error) {
 	if IsICMP(p) {
-		typ, code, hasCode := strings.Cut(spec, ":")
-		t, err := strconv.Atoi(typ)
-		if err != nil || t < 0 || t > 255 {
-			return Services{}, fmt.Errorf("ICMP type %q is not a number 0-255", typ)
+		// "8", "3:4", or a range of them as String prints: "0-8", "3:1-4:2".
+		lo, hi, isRange := strings.Cut(spec, "-")
+		l, err := parseICMP(lo, 0)
+		if err != nil {
+			return Services{}, err
 		}
-		c := -1
-		if hasCode {
-			if c, err = strconv.Atoi(code); err != nil || c < 0 || c > 255 {
-				return Services{}, fmt.Errorf("ICMP code %q is not a number 0-255", code)
-			}
+		if !isRange {
+			hi = lo
 		}
-		return ICMPType(p, t, c), nil
+		h, err := parseICMP(hi, 0xFF)
+		if err != nil {
+			return Services{}, err
+		}
+		if h < l {
+			return Services{}, fmt.Errorf("ICMP range %s ends before it starts", spec)
+		}
+		base := uint32(p) << 16
+		return Services{Ranges{{base | l, base | h}}}, nil
 	}
 	if !HasPorts(p) {
 		return Services{}, fmt.Errorf("protocol %s has no ports", ProtocolName(p))
@@ -339,6 +378,24 @@ func parseSpec(p uint8, spec string) (Services, error) {
 		}
 	}
 	return Ports(p, l, h), nil
+}
+
+// parseICMP reads "type" or "type:code" as type<<8|code, with the given
+// code when there is none.
+func parseICMP(s string, code uint32) (uint32, error) {
+	typ, c, hasCode := strings.Cut(s, ":")
+	t, err := strconv.Atoi(typ)
+	if err != nil || t < 0 || t > 255 {
+		return 0, fmt.Errorf("ICMP type %q is not a number 0-255", typ)
+	}
+	if hasCode {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 0 || n > 255 {
+			return 0, fmt.Errorf("ICMP code %q is not a number 0-255", c)
+		}
+		code = uint32(n)
+	}
+	return uint32(t)<<8 | code, nil
 }
 
 func parsePort(s string) (uint16, error) {
