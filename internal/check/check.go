@@ -85,6 +85,11 @@ var checks = []Check{
 	exposures{},
 	widerFlows{},
 	clusterTag{},
+	sharedControlPlane{},
+	mixedRules{},
+	redundantRules{},
+	unusedRules{},
+	missingDescriptions{},
 }
 
 // Options select what to check.

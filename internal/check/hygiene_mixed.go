@@ -1,0 +1,43 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/clusterwall/clusterwall/internal/srcpos"
+)
+
+// mixedRules reports a group whose own declaration owns its whole rule set
+// (Terraform inline ingress/egress) while other resources add rules to it:
+// each apply removes what the other declared, so the rules flap.
+type mixedRules struct{}
+
+func (mixedRules) Run(ctx *Context, out *Result) {
+	for _, g := range ctx.clusterGroups() {
+		if !g.ExclusiveRules {
+			continue
+		}
+		locs := []srcpos.Location{g.Origin}
+		n := 0
+		for i := range g.Rules {
+			if r := &g.Rules[i]; r.Standalone {
+				n++
+				locs = append(locs, ruleLocation(g, r))
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		out.Findings = append(out.Findings, Finding{
+			ID: ctx.platformID("HYG-MIXED-RULES"), Kind: Hygiene, Severity: "medium", Cluster: ctx.Cluster.Name,
+			Title: "inline rules mixed with separate rule resources on one group",
+			Message: fmt.Sprintf("%s declares its rules inline, and %s add more to it. The inline blocks own the whole rule set, so every apply removes the separate rules and the next adds them back: the group's rules flap and plans never settle.",
+				g.Label(), plural(n, "separate rule resource", "separate rule resources")),
+			Locations: locs,
+			Fix:       "Declare all of the group's rules one way: move the inline ingress/egress blocks into aws_vpc_security_group_ingress_rule / _egress_rule resources (the current practice), or the separate rules into inline blocks.",
+			References: []string{
+				"https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group",
+				"https://aquasecurity.github.io/trivy/latest/docs/coverage/iac/",
+			},
+		})
+	}
+}
