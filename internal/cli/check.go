@@ -10,7 +10,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/report"
 )
 
-var checkFormats = []string{"text", "json"}
+var checkFormats = []string{"text", "json", "sarif", "junit", "markdown", "html"}
 
 func newCheck(stdout io.Writer) *cobra.Command {
 	var o common
@@ -48,6 +48,14 @@ usage or input error.`,
 			switch o.format {
 			case "json":
 				err = report.JSON(w, rep)
+			case "sarif":
+				err = report.SARIF(w, rep, Version)
+			case "junit":
+				err = report.JUnit(w, rep)
+			case "markdown":
+				err = report.Markdown(w, rep)
+			case "html":
+				err = report.HTML(w, rep)
 			default:
 				err = report.Text(w, rep)
 			}
