@@ -82,6 +82,21 @@ func Read(files []input.File, opts input.Options) (*model.Estate, error) {
 }
 
 func readRoot(l *loader, dir, prefix string, opts input.Options) (*model.Estate, error) {
+	ev, err := evalRoot(l, dir, prefix, opts)
+	if err != nil {
+		return nil, err
+	}
+	e, err := tfmap.Build(ev.out, prefix)
+	if err != nil {
+		return nil, err
+	}
+	e.Notes = append(e.Notes, ev.notes...)
+	return e, nil
+}
+
+// evalRoot evaluates a root module and the modules it calls into
+// resource instances.
+func evalRoot(l *loader, dir, prefix string, opts input.Options) (*evaluator, error) {
 	mod, err := l.module(dir)
 	if err != nil {
 		return nil, err
@@ -107,12 +122,7 @@ func readRoot(l *loader, dir, prefix string, opts input.Options) (*model.Estate,
 	if err := root.walk(); err != nil {
 		return nil, err
 	}
-	e, err := tfmap.Build(ev.out, prefix)
-	if err != nil {
-		return nil, err
-	}
-	e.Notes = append(e.Notes, ev.notes...)
-	return e, nil
+	return ev, nil
 }
 
 // resolve finds the directory of a module call: a local path, or where
