@@ -81,8 +81,9 @@ type asgDoc struct {
 }
 
 type lbDoc struct {
-	lb   *model.LoadBalancer
-	tags []tag
+	lb      *model.LoadBalancer
+	tags    []tag
+	subnets []string
 }
 
 type taggedGroup struct {
@@ -435,23 +436,16 @@ func (r *reader) loadBalancer(t *template, res *resource, props val, guard []str
 		r.notes = append(r.notes, fmt.Sprintf("%s: the security groups of load balancer %s are not known (%s)", t.file, res.id, why))
 	}
 	lb.Groups = groups
+	d := &lbDoc{lb: lb}
 	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
 		return err
 	} else if ok {
-		if subnets, ok := r.subnetKeys(v); ok {
-			for _, s := range subnets {
-				if sub := r.estate.Subnets[s]; sub != nil && sub.VPC != "" {
-					lb.VPC = sub.VPC
-					break
-				}
-			}
-		}
+		d.subnets, _ = r.subnetKeys(v)
 	}
-	tags, err := r.tags(props, "Tags")
-	if err != nil {
+	if d.tags, err = r.tags(props, "Tags"); err != nil {
 		return err
 	}
-	r.lbs = append(r.lbs, &lbDoc{lb: lb, tags: tags})
+	r.lbs = append(r.lbs, d)
 	return nil
 }
 
@@ -575,6 +569,14 @@ func (r *reader) build() error {
 		v.CIDRs = slices.Compact(v.CIDRs)
 	}
 
+	for _, d := range r.lbs {
+		for _, s := range d.subnets {
+			if sub := r.estate.Subnets[s]; sub != nil && sub.VPC != "" {
+				d.lb.VPC = sub.VPC
+				break
+			}
+		}
+	}
 	infos := r.clusterInfos()
 	for _, ci := range infos {
 		r.buildCluster(ci)
