@@ -125,35 +125,44 @@ type verdictWhy struct {
 // that decide the result; when a bound's parts disagree, all of them, and
 // mixed is set. No part at all is denied.
 func pick(parts []verdictWhy, q Quantifier, exact bool) (out verdictWhy, mixed bool) {
-	vs := make([]Verdict, len(parts))
-	for i, p := range parts {
-		vs[i] = p.v
+	if len(parts) == 0 {
+		return verdictWhy{v: Denied}, false
 	}
-	out.v = combine(vs, q, exact)
-	for _, p := range parts {
-		if p.v == out.v {
-			out.why = append(out.why, p.why...)
-		} else {
-			mixed = true
-		}
+	lo, hi := parts[0].v, parts[0].v
+	for _, p := range parts[1:] {
+		lo, hi = min(lo, p.v), max(hi, p.v)
 	}
+	out.v = combine([]Verdict{lo, hi}, q, exact)
+	mixed = lo != hi
 	if out.v == Unknown && mixed && !exact {
-		out.why = nil
 		for _, p := range parts {
 			out.why = append(out.why, p.why...)
 		}
 		return out, true
 	}
+	out.why = joinWhy(parts, out.v)
 	return out, false
 }
 
-// and is the conjunction of two verdicts with the reasons of the sides
-// that decide it.
-func and(a, b verdictWhy) verdictWhy {
-	out := verdictWhy{v: And(a.v, b.v)}
-	for _, p := range []verdictWhy{a, b} {
-		if p.v == out.v {
-			out.why = append(out.why, p.why...)
+// joinWhy returns the reasons of the parts whose verdict is v. A single
+// such part's reasons are shared, clipped so that appending copies.
+func joinWhy(parts []verdictWhy, v Verdict) []Reason {
+	n, last := 0, -1
+	for i, p := range parts {
+		if p.v == v && len(p.why) > 0 {
+			n, last = n+1, i
+		}
+	}
+	switch n {
+	case 0:
+		return nil
+	case 1:
+		return slices.Clip(parts[last].why)
+	}
+	var out []Reason
+	for _, p := range parts {
+		if p.v == v {
+			out = append(out, p.why...)
 		}
 	}
 	return out
@@ -187,25 +196,57 @@ func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt
 		dir = model.Egress
 	}
 	outerVals := make([]verdictWhy, no)
-	inner := make([]verdictWhy, ni)
+	inner := make([]Verdict, ni)
 	for o := range no {
+		h := &outerHosts[o]
 		first, _ := sides(o, 0)
-		atomVals := make([]verdictWhy, len(first.atoms))
-		for a := range atomVals {
+		// First the verdicts: of each atom over the inner hosts, then of
+		// the host over its atoms.
+		atomVs := make([]Verdict, len(first.atoms))
+		for a := range atomVs {
 			for i := range ni {
 				os, is := sides(o, i)
-				inner[i] = and(verdictWhy{is.verdict, is.reasons}, os.atoms[a])
+				inner[i] = And(is.verdict, os.atoms[a].v)
 			}
-			atomVals[a], _ = pick(inner, qi, true)
+			atomVs[a] = combine(inner, qi, true)
 		}
-		h := &outerHosts[o]
-		var mixed bool
-		outerVals[o], mixed = pick(atomVals, qo, h.Exact)
+		v := combine(atomVs, qo, h.Exact)
+		mixed := v == Unknown && !h.Exact && slices.ContainsFunc(atomVs, func(x Verdict) bool { return x != Unknown })
+		// Then the reasons of what decides it: the atoms whose verdict is
+		// the host's (all of them when a bound's atoms disagree), and for
+		// each the inner hosts whose verdict is the atom's, with the side
+		// or sides that decide that.
+		usedInner := make([]bool, ni)
+		var why []Reason
+		for a, av := range atomVs {
+			if av != v && !mixed {
+				continue
+			}
+			for i := range ni {
+				os, is := sides(o, i)
+				if And(is.verdict, os.atoms[a].v) != av {
+					continue
+				}
+				if is.verdict == av {
+					usedInner[i] = true
+				}
+				if os.atoms[a].v == av {
+					why = append(why, os.atoms[a].why...)
+				}
+			}
+		}
+		for i, used := range usedInner {
+			if used {
+				_, is := sides(o, i)
+				why = append(why, is.reasons...)
+			}
+		}
 		if mixed {
-			outerVals[o].why = append(outerVals[o].why, Reason{Direction: dir, Effect: Unknown,
+			why = append(why, Reason{Direction: dir, Effect: Unknown,
 				Text: fmt.Sprintf("the answer differs between parts of %s, and the input does not say which addresses %s has",
 					netset.Describe(h.Addrs), h.Label)})
 		}
+		outerVals[o] = verdictWhy{v, dedupe(why)}
 	}
 	r, _ := pick(outerVals, qo, true)
 	return r
