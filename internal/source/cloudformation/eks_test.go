@@ -439,3 +439,14 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectJSONThatYAMLRejects(t *testing.T) {
+	doc := "{\n\t\"Resources\": {\n\t\t\"X\": {\"Type\": \"AWS::EC2::SecurityGroup\", \"Properties\": {\"GroupDescription\": \"a\\/b\"}}\n\t}\n}\n"
+	if !Detect("t.json", []byte(doc), map[string]bool{"Resources": true}) {
+		t.Error("not detected")
+	}
+	e, err := readString(t, "t.json", doc)
+	if err != nil || e.Groups["X"].Description != "a/b" {
+		t.Errorf("read: %v", err)
+	}
+}

@@ -14,7 +14,6 @@
 package cloudformation
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -59,18 +58,14 @@ func Detect(p string, data []byte, keys map[string]bool) bool {
 	if keys != nil && !keys["AWSTemplateFormatVersion"] && !keys["Resources"] {
 		return false
 	}
-	ext := strings.ToLower(path.Ext(p))
-	if keys == nil && ext == ".json" {
+	if keys == nil && strings.EqualFold(path.Ext(p), ".json") {
 		return false
 	}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || len(doc.Content) == 0 {
-		if keys != nil {
-			return keys["AWSTemplateFormatVersion"] || looksLikeTemplate.Match(data)
-		}
-		return looksLikeTemplate.Match(data) || versionLine.Match(data)
+	root, err := parseDocument(p, data)
+	if err != nil {
+		return keys == nil && (versionLine.Match(data) || looksLikeTemplate.Match(data))
 	}
-	root := deref(doc.Content[0])
+	root = deref(root)
 	if root == nil || root.Kind != yaml.MappingNode {
 		return false
 	}
@@ -281,6 +276,8 @@ func (r *reader) resource(t *template, res *resource) error {
 		return r.addon(t, res, props)
 	case typeLoadBalancerV2, typeLoadBalancerV1:
 		return r.loadBalancer(t, res, props, guard)
+	case "AWS::CloudFormation::Stack":
+		r.notes = append(r.notes, fmt.Sprintf("%s: nested stack %s is not followed; give its template as an input too (its parameters then have only their defaults)", t.file, res.id))
 	}
 	return nil
 }
