@@ -217,7 +217,11 @@ func decode(body hcl.Body, s *shape, ctx *hcl.EvalContext, path string, in *tfin
 			return cty.NilVal, diagError(diags)
 		}
 		vals[name] = v
-		// Attributes as blocks (ingress = [{…}, {…}]): each element's line.
+		// Attributes as blocks (ingress = [{…}, {…}], or a for
+		// expression): the attribute's line, and each element's.
+		if t := v.Type(); t.IsListType() || t.IsTupleType() || t.IsSetType() || t == cty.DynamicPseudoType {
+			in.Blocks[path+name] = locOf(a.Expr.Range())
+		}
 		if tup, ok := hcl.UnwrapExpression(a.Expr).(*hclsyntax.TupleConsExpr); ok {
 			for i, e := range tup.Exprs {
 				in.Blocks[fmt.Sprintf("%s%s[%d]", path, name, i)] = locOf(e.Range())

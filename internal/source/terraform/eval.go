@@ -625,11 +625,22 @@ func (ev *evaluator) refObject(in *tfinst.Instance, s *shape) cty.Value {
 			attrs = map[string]cty.Value{}
 		}
 	}
+	// An attribute configured as null is one the provider computes.
+	for name, v := range attrs {
+		if s.blocks[name] == nil && tfinst.Absent(v) {
+			delete(attrs, name)
+		}
+	}
 	blocks := map[string]*shape{}
 	for t, b := range s.blocks {
 		blocks[t] = b
 	}
 	attrs["id"] = tfinst.RefVal(in.Address, "id")
+	if a := tfmap.IDAttribute(in.Type); a != "" {
+		if s, ok := tfinst.String(attrs[a]); ok && !tfinst.ContainsRef(s) {
+			attrs["id"] = cty.StringVal(s)
+		}
+	}
 	if _, ok := attrs["arn"]; !ok {
 		attrs["arn"] = tfinst.RefVal(in.Address, "arn")
 	}

@@ -593,3 +593,58 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// TestComputedNames: a launch template named by name_prefix is found by
+// its computed name; a cluster's id is its name (in tag keys); rules built
+// with a for expression point at their attribute.
+func TestComputedNames(t *testing.T) {
+	src := `resource "aws_eks_cluster" "c" {
+  name = "c"
+  vpc_config {
+    subnet_ids = []
+  }
+}
+resource "aws_security_group" "w" {
+  name = null
+  name_prefix = "workers-"
+  ingress = [for p in [22, 443] : {
+    from_port = p, to_port = p, protocol = "tcp", cidr_blocks = ["10.0.0.0/8"],
+    ipv6_cidr_blocks = [], prefix_list_ids = [], security_groups = [], self = false, description = ""
+  }]
+  tags = {
+    "kubernetes.io/cluster/${aws_eks_cluster.c.id}" = "owned"
+    "ref" = aws_eks_cluster.c.arn
+  }
+}
+resource "aws_launch_template" "w" {
+  name_prefix            = "workers-"
+  vpc_security_group_ids = [aws_security_group.w.id]
+}
+resource "aws_autoscaling_group" "w" {
+  name = "workers"
+  launch_template {
+    name = aws_launch_template.w.name
+  }
+  tag {
+    key   = "kubernetes.io/cluster/${aws_eks_cluster.c.id}"
+    value = "owned"
+  }
+}
+`
+	e, err := Read([]input.File{{Path: "c/main.tf", Data: []byte(src)}}, input.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := onlyCluster(t, e)
+	equalStrings(t, "workers", member(t, c, "nodes/workers").Groups, []string{"aws_security_group.w"})
+	g := e.Groups["aws_security_group.w"]
+	if g.Tags["kubernetes.io/cluster/c"] != "owned" || len(g.Tags) != 1 {
+		t.Errorf("tags = %q (a reference is no tag value)", g.Tags)
+	}
+	if !slices.Contains(g.Aliases, "workers") {
+		t.Errorf("aliases = %q, want the name prefix", g.Aliases)
+	}
+	if len(g.Rules) != 2 || g.Rules[1].Origin.Line != 10 || g.Rules[1].Origin.Address != "aws_security_group.w" {
+		t.Errorf("rules = %+v", g.Rules)
+	}
+}

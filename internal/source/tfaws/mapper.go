@@ -41,8 +41,21 @@ func (Mapper) References(typ string) []string {
 		return []string{attrRemoteAccessGroup}
 	case "aws_vpc":
 		return []string{attrVPCDefaultGroup}
+	case "aws_launch_template", "aws_launch_configuration":
+		// Computed from name_prefix when name is not given; node groups
+		// and Auto Scaling groups name them by it.
+		return []string{"name"}
 	}
 	return nil
+}
+
+// IDAttribute implements tfinst.Mapper: an EKS cluster's id is its name,
+// which configurations use in tags (kubernetes.io/cluster/${….id}).
+func (Mapper) IDAttribute(typ string) string {
+	if typ == "aws_eks_cluster" {
+		return "name"
+	}
+	return ""
 }
 
 // Tags that tie resources to an EKS cluster.
@@ -247,6 +260,12 @@ func (m *mapper) securityGroups() error {
 		g.Tags, _ = tfinst.StringMap(tfinst.Get(in.Values, "tags"))
 		if name := g.Tags["Name"]; name != "" && name != g.Name {
 			g.Aliases = append(g.Aliases, name)
+		}
+		if prefix, ok := tfinst.String(tfinst.Get(in.Values, "name_prefix")); ok && g.Name == "" {
+			// AWS adds a unique suffix; users know the group by the prefix.
+			if p := strings.TrimRight(prefix, "-_"); p != "" && !slices.Contains(g.Aliases, p) {
+				g.Aliases = append(g.Aliases, p)
+			}
 		}
 		g.Aliases = append(g.Aliases, aliases(in.Address)...)
 		// Terraform removes the allow-all egress rule that AWS adds, so a

@@ -55,16 +55,26 @@ type Instance struct {
 	// Origin is where the resource block is, with the address.
 	Origin srcpos.Location
 	// Blocks maps the path of each nested block or list element
-	// ("ingress[0]", "vpc_config[0]") to where it is.
+	// ("ingress[0]", "vpc_config[0]"), and of attributes that hold lists
+	// ("ingress"), to where it is.
 	Blocks map[string]srcpos.Location
 }
 
-// BlockOrigin returns where a nested block is, falling back to the
-// resource block; the address is the instance's.
+// BlockOrigin returns where a nested block or list element is: its own
+// line, else the line of the attribute that holds the list
+// ("ingress[2]" → "ingress"), else the resource block. The address is the
+// instance's.
 func (in *Instance) BlockOrigin(path string) srcpos.Location {
-	if l, ok := in.Blocks[path]; ok {
-		l.Address = in.Address
-		return l
+	for p := path; p != ""; {
+		if l, ok := in.Blocks[p]; ok {
+			l.Address = in.Origin.Address
+			return l
+		}
+		i := strings.LastIndexByte(p, '[')
+		if i < 0 || !strings.HasSuffix(p, "]") {
+			break
+		}
+		p = p[:i]
 	}
 	return in.Origin
 }

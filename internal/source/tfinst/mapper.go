@@ -20,6 +20,10 @@ type Mapper interface {
 	// as paths ("vpc_config[0].cluster_security_group_id"). Evaluators
 	// give them reference values (Ref).
 	References(typ string) []string
+	// IDAttribute names the configured attribute that a resource type's
+	// id equals ("name" for aws_eks_cluster), or "": a reference to the
+	// id then evaluates to that attribute's value when it is known.
+	IDAttribute(typ string) string
 	// Map adds what the instances say to c.Estate.
 	Map(c *Context) error
 }

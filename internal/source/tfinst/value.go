@@ -177,8 +177,9 @@ func Map(v cty.Value) (elems map[string]cty.Value, keys []string, known bool) {
 	return elems, keys, true
 }
 
-// StringMap reads a map of strings (tags); values that are not known
-// strings are left out, and known is false when the map is unknown.
+// StringMap reads a map of strings (tags); entries whose key or value is
+// not a known string (or is computed from a reference) are left out, and
+// known is false when the map is unknown.
 func StringMap(v cty.Value) (map[string]string, bool) {
 	elems, keys, known := Map(v)
 	if len(keys) == 0 {
@@ -186,7 +187,7 @@ func StringMap(v cty.Value) (map[string]string, bool) {
 	}
 	out := make(map[string]string, len(keys))
 	for _, k := range keys {
-		if s, ok := String(elems[k]); ok {
+		if s, ok := String(elems[k]); ok && !ContainsRef(k) && !ContainsRef(s) {
 			out[k] = s
 		}
 	}

@@ -32,6 +32,17 @@ func References(typ string) []string {
 	return nil
 }
 
+// IDAttribute names the attribute a resource type's id equals (see
+// tfinst.Mapper.IDAttribute).
+func IDAttribute(typ string) string {
+	for _, m := range Mappers {
+		if claims(m, typ) {
+			return m.IDAttribute(typ)
+		}
+	}
+	return ""
+}
+
 func claims(m tfinst.Mapper, typ string) bool {
 	for _, p := range m.Prefixes() {
 		if strings.HasPrefix(typ, p) {
@@ -73,6 +84,7 @@ type helm struct{}
 
 func (helm) Prefixes() []string         { return []string{"helm_"} }
 func (helm) References(string) []string { return nil }
+func (helm) IDAttribute(string) string  { return "" }
 
 func (helm) Map(c *tfinst.Context) error {
 	for _, in := range c.Of("helm_release") {
