@@ -704,9 +704,6 @@ func (r *reader) buildCluster(ci *clusterInfo) {
 		if cpUnknown == "" && len(cp) == 0 {
 			cpUnknown = "the cluster predates the cluster security group (Kubernetes < 1.14) and its template gives no SecurityGroupIds, so its control-plane interfaces have the VPC's default group, which the input does not describe"
 		}
-		if g := r.groups[d.groupKey]; g != nil && g.VPC == "" {
-			g.VPC = c.VPC
-		}
 	} else {
 		// The cluster is only named here: its control-plane groups are the
 		// ones the templates that name it pass as the control plane's.
@@ -751,18 +748,16 @@ func (r *reader) buildCluster(ci *clusterInfo) {
 
 	nodes := r.nodeMembers(ci, c)
 	c.Members = append(c.Members, nodes...)
-	if c.VPC == "" {
-		for _, m := range nodes {
-			for _, id := range m.Groups {
-				if g := r.groups[id]; g != nil && g.VPC != "" {
-					c.VPC = g.VPC
-					break
-				}
-			}
-			if c.VPC != "" {
-				break
+	// Without subnets that say it, the cluster's VPC is its groups'.
+	for _, m := range c.Members {
+		for _, id := range m.Groups {
+			if g := r.groups[id]; c.VPC == "" && g != nil && !g.Implicit && g.VPC != "" {
+				c.VPC = g.VPC
 			}
 		}
+	}
+	if g := r.groups[c.ClusterGroup]; g != nil && g.VPC == "" {
+		g.VPC = c.VPC
 	}
 	if v := r.estate.VPCs[c.VPC]; v != nil {
 		c.Networks.VPC = v.CIDRs
