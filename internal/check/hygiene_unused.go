@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
@@ -20,7 +21,12 @@ type unusedRules struct{}
 func (unusedRules) Run(ctx *Context, out *Result) {
 	cp := ctx.roleGroups(model.RoleControlPlane)
 	nodes := ctx.roleGroups(model.RoleNodes)
-	api := ctx.needed(model.RoleNodes, []string{model.RoleControlPlane}).Union(netset.Ports(netset.TCP, 443, 443))
+	api := netset.Ports(netset.TCP, 443, 443)
+	for _, a := range ctx.requirements() {
+		if slices.Contains(strings.Split(a.req.To, "|"), model.RoleControlPlane) {
+			api = api.Union(a.req.Svcs)
+		}
+	}
 	toNodes := ctx.needed(model.RoleControlPlane, []string{model.RoleNodes, model.RolePods}).Union(netset.Ports(netset.TCP, 443, 443))
 	for _, a := range ctx.Catalog.AddOns {
 		for _, r := range a.Requirements {
@@ -42,7 +48,7 @@ func (unusedRules) Run(ctx *Context, out *Result) {
 			var why string
 			switch {
 			case onCP && !onNodes && !r.Services.Overlaps(api) && !selfRule(g, r):
-				why = fmt.Sprintf("the control plane's interfaces serve only the API server (%s)", api)
+				why = fmt.Sprintf("the control plane serves only %s to the cluster", api)
 			case onNodes && !onCP && r.Peer.Kind == model.PeerGroup && slices.Contains(cp, r.Peer.Group) && !slices.Contains(nodes, r.Peer.Group) && !r.Services.Overlaps(toNodes):
 				why = fmt.Sprintf("the control plane uses only %s on the nodes (kubelet, extension API servers and the add-ons clusterwall knows)", toNodes)
 			default:

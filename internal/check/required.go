@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -77,6 +78,9 @@ func (ctx *Context) applies(w knowledge.Condition) bool {
 	if w.IPv6 != nil && *w.IPv6 != c.IPv6 {
 		return false
 	}
+	if w.Independent != nil && *w.Independent != c.Independent {
+		return false
+	}
 	return true
 }
 
@@ -109,7 +113,7 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 		}
 		return role, all, reach.Some
 	}
-	if role == model.RoleInternet || role == model.RoleVPC {
+	if _, err := netip.ParsePrefix(role); err == nil || role == model.RoleInternet || role == model.RoleVPC {
 		ep, err := ctx.Resolver.Resolve(c, role, side, reach.Some)
 		if err != nil {
 			return role, nil, reach.Some
@@ -188,6 +192,9 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 func quantifier(role string) reach.Quantifier {
 	switch role {
 	case model.RoleControlPlane, model.RoleInternet, model.RoleVPC:
+		return reach.Some
+	}
+	if _, err := netip.ParsePrefix(role); err == nil {
 		return reach.Some
 	}
 	return reach.Every

@@ -27,7 +27,7 @@ type Resolver struct {
 // HostOf is the host class of a cluster member.
 func HostOf(m *model.Member) reach.Host {
 	return reach.Host{Label: m.Qualified(), Groups: m.Groups, GroupsUnknown: m.GroupsUnknown,
-		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact}
+		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact, NotPeer: m.Kind == model.KindPodNetwork}
 }
 
 // HostFor is the host class of a cluster member for the cluster's own
@@ -71,7 +71,7 @@ func Members(c *model.Cluster, role string, side Side) []*model.Member {
 		p := *n
 		p.Role, p.Name = model.RolePods, "on-"+n.Qualified()
 		if len(c.Networks.Pods) > 0 {
-			p.Addrs, p.AddrsExact = c.Networks.Pods, false
+			p.Kind, p.Addrs, p.AddrsExact = model.KindPodNetwork, c.Networks.Pods, false
 		}
 		ms = append(ms, &p)
 	}

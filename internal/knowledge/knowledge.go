@@ -52,6 +52,8 @@ type Condition struct {
 	Level  int      `yaml:"level"`  // the analysis level must be at least this
 	Legacy *bool    `yaml:"legacy"` // the cluster must (not) be a legacy EKS cluster
 	IPv6   *bool    `yaml:"ipv6"`
+	// Independent: the TKE cluster's masters are the user's.
+	Independent *bool `yaml:"independent"`
 	// Source and Version select among an add-on's versions: how it was
 	// installed (helm, eks-addon, flag) and a constraint on its version.
 	Source  []string `yaml:"source"`

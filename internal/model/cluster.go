@@ -104,9 +104,16 @@ type Member struct {
 	Origin     srcpos.Location
 }
 
-// KindPublicEndpoint marks the member that stands for a managed API
-// endpoint reachable from the internet.
-const KindPublicEndpoint = "public-endpoint"
+// Member kinds other packages act on.
+const (
+	// KindPublicEndpoint marks the member that stands for a managed API
+	// endpoint reachable from the internet.
+	KindPublicEndpoint = "public-endpoint"
+	// KindPodNetwork marks pods that live in a container network of their
+	// own on their nodes: they leave through the nodes' groups, but other
+	// groups' rules naming those groups do not cover their addresses.
+	KindPodNetwork = "pod-network"
+)
 
 // Qualified names the member as users may type it: "nodes/ng-1", or the
 // role alone when the member has no name.

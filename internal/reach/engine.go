@@ -21,7 +21,12 @@ type Host struct {
 	Groups []string // keys into the estate, in binding order
 	// GroupsUnknown, when set, says why the host's groups are not known.
 	GroupsUnknown string
-	Addrs         *netipx.IPSet
+	// NotPeer: rules of other groups that name this host's groups do not
+	// match it, because its addresses are not its instances' (pods of
+	// TKE's global-router network carry the nodes' groups on their way out
+	// but are not "the instances of" those groups).
+	NotPeer bool
+	Addrs   *netipx.IPSet
 	// Exact says every address of Addrs is a real host. Otherwise Addrs
 	// only bounds the class's addresses: they are some unknown, non-empty
 	// part of it.
@@ -168,6 +173,9 @@ func (r *rule) match(svc netset.Service, peer *Host, atom netipx.IPRange) match 
 	}
 	switch r.kind {
 	case peerGroup:
+		if peer.NotPeer {
+			return no
+		}
 		if peer.GroupsUnknown != "" {
 			return maybe
 		}
