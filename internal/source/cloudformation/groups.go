@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -244,6 +245,11 @@ func (r *reader) oneRule(t *template, vals map[string]val, at *yaml.Node, dir mo
 	// In a combination of undecided conditions, a rule that lacks what
 	// CloudFormation requires could not deploy: that combination is left out.
 	tolerate := len(guard) > 0
+	for _, f := range slices.Sorted(maps.Keys(vals)) {
+		if v := vals[f]; v.k == kList || v.k == kMap {
+			return model.Rule{}, false, t.errorf(v.node, "%s: expected a single value, found a %s", f, map[kind]string{kList: "list", kMap: "mapping"}[v.k])
+		}
+	}
 	proto, ok := vals["IpProtocol"]
 	if !ok {
 		if tolerate {

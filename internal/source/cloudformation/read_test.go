@@ -439,6 +439,7 @@ func TestIntrinsicErrors(t *testing.T) {
 		{"rule without protocol", "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - CidrIp: 10.0.0.0/8\n", "x.yaml:6:11: rule without IpProtocol"},
 		{"rule without peer", "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 1\n          ToPort: 2\n", "x.yaml:6:11: rule without a peer"},
 		{"bad protocol", "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - {IpProtocol: tcpx, CidrIp: 10.0.0.0/8}\n", "x.yaml:6:24: IpProtocol: unknown protocol"},
+		{"list as a peer", "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, CidrIp: [10.0.0.0/8]}\n", "x.yaml:6:37: CidrIp: expected a single value, found a list"},
 		{"bad port", "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: x, ToPort: 2, CidrIp: 10.0.0.0/8}\n", "x.yaml:6:39: FromPort: expected a whole number"},
 	} {
 		_, err := readString(t, "x.yaml", tc.doc)
