@@ -88,6 +88,7 @@ var checks = []Check{
 	sharedControlPlane{},
 	mixedRules{},
 	redundantRules{},
+	shadowedRules{},
 	unusedRules{},
 	missingDescriptions{},
 }

@@ -213,3 +213,36 @@ func TestEveryTKEExposureIsReportedWhenOpen(t *testing.T) {
 		})
 	}
 }
+
+func TestShadowedRules(t *testing.T) {
+	e := tkeCluster()
+	w := e.Groups["sg-worker"]
+	drop := tkeRule(model.Ingress, model.Drop, "all", anyIPv4)
+	drop.Origin.Line = 2
+	w.Rules = append([]model.Rule{drop}, w.Rules...)
+	var shadowed []Finding
+	for _, f := range run(t, e, 1).Findings {
+		if f.ID == "TKE-HYG-SHADOWED-RULE" {
+			shadowed = append(shadowed, f)
+		}
+	}
+	// Every ACCEPT of the default ingress is behind the catch-all DROP; the
+	// findings are per rule location, and the test rules share one line.
+	if len(shadowed) != 1 || shadowed[0].Severity != "medium" || shadowed[0].Title != "ACCEPT after a DROP that already matches it" {
+		t.Fatalf("shadowed = %+v", shadowed)
+	}
+	// Two groups in binding order: the second's rule is decided by the first.
+	e = tkeCluster()
+	e.Groups["sg-extra"] = &model.Group{ID: "sg-extra", Provider: model.Tencent, Rules: []model.Rule{
+		{Direction: model.Ingress, Action: model.Drop, Services: netset.Ports(netset.TCP, 22, 22),
+			Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("1.2.3.4/32")}, Origin: srcpos.Location{File: "extra.json", Line: 5}},
+	}}
+	e.Clusters[0].Members[0].Groups = []string{"sg-worker", "sg-extra"}
+	var found bool
+	for _, f := range run(t, e, 1).Findings {
+		found = found || f.ID == "TKE-HYG-SHADOWED-RULE" && f.Locations[0].File == "extra.json"
+	}
+	if !found {
+		t.Error("a DROP in a later-bound group behind an earlier ACCEPT was not reported")
+	}
+}
