@@ -557,6 +557,8 @@ resource "aws_security_group" "this" {
 	if g := e.Groups["envs/prod:module.sg.aws_security_group.this"]; g.Name != "prod" || g.Origin.Address != g.ID || g.Origin.File != "modules/sg/main.tf" {
 		t.Errorf("group = %+v", g)
 	}
+	equalStrings(t, "found by address", e.FindGroups("module.sg.aws_security_group.this"), []string{"envs/prod:module.sg.aws_security_group.this"})
+	equalStrings(t, "found by short address", e.FindGroups("aws_security_group.this"), []string{"envs/prod:module.sg.aws_security_group.this", "other:aws_security_group.this"})
 }
 
 // TestModuleNotDownloaded: a registry module without terraform init is
@@ -646,5 +648,192 @@ resource "aws_autoscaling_group" "w" {
 	}
 	if len(g.Rules) != 2 || g.Rules[1].Origin.Line != 10 || g.Rules[1].Origin.Address != "aws_security_group.w" {
 		t.Errorf("rules = %+v", g.Rules)
+	}
+}
+
+// TestRealWorldPatterns reads constructs that popular modules use around
+// security groups; none of them may make a valid configuration an input
+// error.
+func TestRealWorldPatterns(t *testing.T) {
+	src := `terraform {
+  required_version = ">= 1.3"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.0" }
+  }
+  backend "s3" {}
+}
+
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+}
+
+moved {
+  from = aws_security_group.old
+  to   = aws_security_group.this[0]
+}
+
+check "health" {
+  assert {
+    condition     = true
+    error_message = "never"
+  }
+}
+
+variable "create" {
+  type     = bool
+  default  = true
+  nullable = false
+}
+
+variable "cluster_encryption_config" {
+  type = any
+  default = {
+    resources = ["secrets"]
+  }
+}
+
+variable "timeouts" {
+  type    = map(string)
+  default = {}
+}
+
+variable "name" {
+  type    = string
+  default = "rw"
+  validation {
+    condition     = length(var.name) > 1
+    error_message = "Too short."
+  }
+}
+
+variable "secret" {
+  type      = string
+  default   = "x"
+  sensitive = true
+}
+
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
+data "cloudinit_config" "this" {
+  part {
+    content = templatefile("${path.module}/user-data.tpl", { name = var.name })
+  }
+}
+
+module "kms" {
+  source  = "terraform-aws-modules/kms/aws"
+  version = "2.1.0"
+  create  = var.create
+}
+
+locals {
+  account = data.aws_caller_identity.current.account_id
+  arn     = "arn:${data.aws_partition.current.partition}:iam::${local.account}:root"
+  policy  = <<-EOT
+    {"Version": "2012-10-17", "Id": "${var.name}"}
+  EOT
+  enc = var.create && length(var.cluster_encryption_config) > 0
+}
+
+resource "aws_security_group" "this" {
+  count = var.create ? 1 : 0
+
+  name_prefix = "${var.name}-"
+  description = "EKS cluster security group"
+  vpc_id      = "vpc-0123456789abcdef0"
+
+  tags = { Name = var.name, Secret = sensitive(var.secret) }
+
+  lifecycle {
+    create_before_destroy = true
+    precondition {
+      condition     = var.name != ""
+      error_message = "Name."
+    }
+  }
+
+  depends_on = [module.kms]
+}
+
+resource "aws_eks_cluster" "this" {
+  count    = var.create ? 1 : 0
+  provider = aws.west
+
+  name     = var.name
+  role_arn = local.arn
+
+  vpc_config {
+    security_group_ids = compact(distinct(concat([], [one(aws_security_group.this[*].id)])))
+    subnet_ids         = ["subnet-0123456789abcdef0"]
+  }
+
+  dynamic "encryption_config" {
+    for_each = local.enc ? [var.cluster_encryption_config] : []
+    content {
+      provider {
+        key_arn = module.kms.key_arn
+      }
+      resources = encryption_config.value.resources
+    }
+  }
+
+  dynamic "timeouts" {
+    for_each = [var.timeouts]
+    content {
+      create = lookup(var.timeouts, "create", null)
+      delete = try(timeouts.value.delete, null)
+    }
+  }
+
+  provisioner "local-exec" {
+    command = "echo ${self.endpoint}"
+  }
+}
+
+resource "aws_security_group_rule" "legacy" {
+  count             = length(aws_security_group.this.*.id)
+  type              = "ingress"
+  security_group_id = element(concat(aws_security_group.this.*.id, [""]), count.index)
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = [for c in ["10.0.0.0/8", "172.16.0.0/12"] : c if can(cidrhost(c, 0))]
+  description       = trimspace(local.policy) != "" ? "API" : null
+}
+
+resource "time_sleep" "this" {
+  create_duration = "30s"
+  triggers = {
+    name     = aws_eks_cluster.this[0].name
+    endpoint = aws_eks_cluster.this[0].endpoint
+    oidc     = try(aws_eks_cluster.this[0].identity[0].oidc[0].issuer, null)
+  }
+}
+
+output "cluster_security_group_id" {
+  value       = try(aws_eks_cluster.this[0].vpc_config[0].cluster_security_group_id, null)
+  description = "The cluster group"
+  sensitive   = false
+  precondition {
+    condition     = true
+    error_message = "x"
+  }
+}
+`
+	e, err := Read([]input.File{{Path: "rw/main.tf", Data: []byte(src)}}, input.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := onlyCluster(t, e)
+	equalStrings(t, "control plane", member(t, c, "control-plane").Groups,
+		[]string{"aws_eks_cluster.this[0].vpc_config[0].cluster_security_group_id", "aws_security_group.this[0]"})
+	line := 1 + strings.Count(src[:strings.Index(src, `resource "aws_security_group_rule" "legacy"`)], "\n")
+	checkRules(t, e, "aws_security_group.this[0]", []ruleWant{
+		{model.Ingress, "tcp/443", "10.0.0.0/8", at("rw/main.tf", line, "aws_security_group_rule.legacy[0]"), true, "API"},
+		{model.Ingress, "tcp/443", "172.16.0.0/12", at("rw/main.tf", line, "aws_security_group_rule.legacy[0]"), true, ""},
+	})
+	if !strings.Contains(strings.Join(e.Notes, "\n"), "module.kms: the module terraform-aws-modules/kms/aws is not in the input") {
+		t.Errorf("notes = %q", e.Notes)
 	}
 }

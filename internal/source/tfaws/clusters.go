@@ -158,7 +158,7 @@ func (m *mapper) eksCluster(in *tfinst.Instance) error {
 		VPC: c.VPC, Implicit: true, Origin: in.Origin,
 		Description: "EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.",
 		Tags:        map[string]string{tagK8sClusterPrefix + name: "owned", tagEKSClusterName: name},
-		Aliases:     aliases(in.Address + "." + attrClusterGroup),
+		Aliases:     m.aliases(in.Address + "." + attrClusterGroup),
 	}
 	cg = m.e.AddGroup(cg)
 	c.ClusterGroup = cg.ID

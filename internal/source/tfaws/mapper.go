@@ -230,16 +230,20 @@ func (m *mapper) prefixLists() error {
 }
 
 // aliases are the other names users may type for a group made by an
-// instance: the address without its module path, and without a [0] that
-// count = 1 adds.
-func aliases(addr string) []string {
+// instance: its address without the configuration's prefix, without its
+// module path, and without a [0] that count = 1 adds.
+func (m *mapper) aliases(addr string) []string {
 	var out []string
-	short := tfinst.StripModule(addr)
-	if short != addr {
-		out = append(out, short)
+	add := func(a string) {
+		if a != m.c.Key(addr) && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
 	}
+	add(addr)
+	short := tfinst.StripModule(addr)
+	add(short)
 	if base, ok := strings.CutSuffix(short, "[0]"); ok {
-		out = append(out, base)
+		add(base)
 	}
 	return out
 }
@@ -267,7 +271,7 @@ func (m *mapper) securityGroups() error {
 				g.Aliases = append(g.Aliases, p)
 			}
 		}
-		g.Aliases = append(g.Aliases, aliases(in.Address)...)
+		g.Aliases = append(g.Aliases, m.aliases(in.Address)...)
 		// Terraform removes the allow-all egress rule that AWS adds, so a
 		// group has exactly the rules the configuration gives it.
 		for _, dir := range []model.Direction{model.Ingress, model.Egress} {
