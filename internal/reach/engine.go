@@ -35,7 +35,8 @@ type Host struct {
 
 // Options tune the engine.
 type Options struct {
-	// Unfiltered are destinations that AWS security groups never filter:
+	// Unfiltered are destinations that AWS security groups never filter
+	// (they apply to address endpoints only, never to interfaces):
 	// the Amazon DNS server, instance metadata, time sync.
 	Unfiltered *netipx.IPSet
 }
@@ -287,7 +288,9 @@ func (e *Engine) decide(s *sideOf, svc netset.Service, peer *Host, atom netipx.I
 }
 
 func (e *Engine) decideAdditive(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
-	if s.dir == model.Egress && e.opts.Unfiltered != nil && e.opts.Unfiltered.ContainsRange(atom) {
+	// The unfiltered addresses are services (DNS, metadata, time), not
+	// interfaces: a peer with groups never has them.
+	if s.dir == model.Egress && len(peer.Groups) == 0 && peer.GroupsUnknown == "" && e.opts.Unfiltered != nil && e.opts.Unfiltered.ContainsRange(atom) {
 		return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
 			Text: fmt.Sprintf("security groups do not filter traffic to %s (Amazon DNS, instance metadata, time sync)", rangeString(atom))}}
 	}

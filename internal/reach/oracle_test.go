@@ -17,7 +17,9 @@ package reach_test
 //     service p is open when h's egress and k's ingress both let it pass.
 //   - A side without groups lets everything pass.
 //   - AWS: a side lets traffic pass when some rule of some of its groups
-//     matches it; egress to an address in Options.Unfiltered always passes.
+//     matches it; egress to an address in Options.Unfiltered passes when the
+//     peer is outside every group (those addresses are services, not
+//     interfaces).
 //   - Tencent: the rules of the side's groups, in binding order, are matched
 //     in order; the first match decides (ACCEPT or DROP), no match drops.
 //   - Ask(from, to, svcs): every service of svcs must be allowed, each on
@@ -475,7 +477,7 @@ func (w *world) pass(h int, dir model.Direction, peer int, a netip.Addr, p svcPo
 		return true
 	}
 	if !w.ordered {
-		if dir == model.Egress && w.unfiltered && a == metaAddr {
+		if dir == model.Egress && w.unfiltered && a == metaAddr && len(w.hosts[peer].groups) == 0 {
 			return true
 		}
 		for _, g := range gs {
@@ -998,7 +1000,8 @@ func (g *gen) boundDim(c *testCase, i int) {
 }
 
 func (g *gen) hostGroupsDim(c *testCase, i int, keys []string) {
-	cands := [][]string{nil}
+	// An interface whose groups are unknown still has at least one.
+	var cands [][]string
 	for _, k := range keys {
 		cands = append(cands, []string{k})
 	}
