@@ -50,6 +50,7 @@ type Options struct {
 
 // Apply completes the estate in place.
 func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
+	roleTags(e, opts.Platform)
 	if len(e.Clusters) == 0 && len(opts.Roles) > 0 {
 		e.Clusters = append(e.Clusters, &model.Cluster{Name: "default", Platform: platformOf(e, opts.Platform)})
 	}
@@ -86,6 +87,56 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// Tags by which a group declares its role in any input (clusterwall
+// generate writes them; users may too): "clusterwall:role" holds one or
+// more roles, comma-separated, and "clusterwall:cluster" the cluster.
+const (
+	TagRole    = "clusterwall:role"
+	TagCluster = "clusterwall:cluster"
+)
+
+// roleTags makes a member of every group tagged with a role, unless a
+// member of that role already has the group. The cluster is the one the
+// tag names (made when the input has none of that name), or the input's
+// only cluster.
+func roleTags(e *model.Estate, forced model.Platform) {
+	for _, g := range e.SortedGroups() {
+		roles := g.Tags[TagRole]
+		if roles == "" {
+			continue
+		}
+		name := g.Tags[TagCluster]
+		var c *model.Cluster
+		switch {
+		case name != "":
+			c = e.Cluster(name)
+		case len(e.Clusters) == 1:
+			c = e.Clusters[0]
+		default:
+			name = "default"
+			c = e.Cluster(name)
+		}
+		if c == nil {
+			c = &model.Cluster{Name: name, Platform: platformOf(e, forced), VPC: g.VPC, Origin: g.Origin}
+			e.Clusters = append(e.Clusters, c)
+		}
+		for _, role := range strings.Split(roles, ",") {
+			role = strings.TrimSpace(role)
+			if role == "" || slices.ContainsFunc(c.MembersOf(role), func(m *model.Member) bool { return slices.Contains(m.Groups, g.ID) }) {
+				continue
+			}
+			m := &model.Member{Role: role, Kind: "tagged", Groups: []string{g.ID}, Origin: g.Origin}
+			if role != model.RoleControlPlane {
+				m.Name = g.Name
+				if m.Name == "" {
+					m.Name = g.ID
+				}
+			}
+			c.Members = append(c.Members, m)
+		}
+	}
 }
 
 func platformOf(e *model.Estate, forced model.Platform) model.Platform {
