@@ -19,6 +19,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/source/cloudformation"
 	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
+	"github.com/clusterwall/clusterwall/internal/source/tencent"
 	"github.com/clusterwall/clusterwall/internal/source/terraform"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
@@ -30,6 +31,7 @@ const (
 	AWSCLI         Kind = "aws-cli-json"
 	CloudFormation Kind = "cloudformation"
 	Terraform      Kind = "terraform"
+	TencentAPI     Kind = "tencent-api-json"
 )
 
 // reader reads all files of one kind together, because one file's meaning
@@ -53,6 +55,9 @@ var readers = []reader{
 	{kind: Terraform,
 		detect: func(path string, _ []byte, _ map[string]bool) bool { return terraform.Detect(path) },
 		read:   terraform.Read},
+	{kind: TencentAPI,
+		detect: func(_ string, data []byte, keys map[string]bool) bool { return tencent.Detect(data, keys) },
+		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return tencent.Read(files) }},
 	{kind: CloudFormation, detect: cloudformation.Detect,
 		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return cloudformation.Read(files) }},
 }
