@@ -4,6 +4,31 @@
 // between resources as sentinel strings, the marks that say why a value is
 // unknown, and the helpers mappers read values with. It knows no HCL
 // syntax and no provider.
+//
+// What an evaluator hands to tfmap.Build, one Instance per resource
+// instance of one configuration, in configuration order:
+//
+//   - Values is an object of the configured attributes. Nested blocks are
+//     tuples (or lists) of objects, even single ones (vpc_config[0]), as in
+//     plan JSON. Absent attributes are missing or null.
+//   - An attribute that holds the id (or another computed attribute) of a
+//     resource instance is Ref(address, attr): "aws_security_group.x.id"
+//     becomes Ref("aws_security_group.x", "id"). The HCL evaluator makes
+//     these for id, arn and what Mapper.References lists; a plan reader
+//     makes them from the configuration's references where the planned
+//     value is unknown. Mappers turn them into keys with Context.RefKey.
+//   - Whatever is not known is an unknown value marked with a Why that
+//     says what the user could do ("var.x has no value (give it with
+//     --var …)", "data.aws_vpc.main is read at apply time"). Mappers read
+//     the reason with Reason and put it in PeerUnknown, PortsUnknown,
+//     RulesUnknown or GroupsUnknown; they never guess a value.
+//   - Origin is the resource block with the (prefixed) address; Blocks
+//     holds the lines of nested blocks and list elements ("ingress[1]"),
+//     so that rules point at the block that made them. A plan reader may
+//     leave Blocks empty: BlockOrigin falls back to the resource.
+//   - ExpansionUnknown marks the one instance that stands for a resource
+//     whose count or for_each is not known; UnknownBlocks marks nested
+//     block types made by dynamic blocks over unknown values.
 package tfinst
 
 import (
