@@ -496,6 +496,8 @@ func TestEvaluationErrors(t *testing.T) {
 		{"resource \"aws_security_group\" \"a\" {\n  name = 1 + \"x\"\n}\n", 2, `Invalid operand`},
 		{"locals {\n  a = local.b\n  b = local.a\n}\nresource \"x\" \"y\" {\n  v = local.a\n}\n", 2, `refers to itself`},
 		{"resource \"aws_security_group\" \"a\" {\n  ingress {\n    protocol = \"tcp\"\n    from_port = 1\n    to_port = 1\n    cidr_blocks = [\"10.0.0.300/8\"]\n  }\n}\n", 2, `not a CIDR block`},
+		{"resource \"aws_security_group\" \"a\" {\n  ingress = [\"tcp\"]\n}\n", 2, `ingress: expected rule objects`},
+		{"resource \"aws_security_group\" \"a\" {\n  egress = [null]\n}\n", 2, `found null`},
 	}
 	for _, c := range cases {
 		_, err := Read([]input.File{{Path: "bad/main.tf", Data: []byte(c.src)}}, input.Options{})

@@ -298,6 +298,9 @@ func (m *mapper) securityGroups() error {
 					g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("%s rule %d is not known: %s", attr, i, tfinst.ReasonOr(r, "it is computed at apply time")))
 					continue
 				}
+				if t := r.Type(); tfinst.Absent(r) || !(t.IsObjectType() || t.IsMapType()) {
+					return srcpos.Errorf(loc, "%s: expected rule objects ({protocol, from_port, to_port, cidr_blocks, …}), found %s", attr, fmtValue(r))
+				}
 				rules, err := m.inlineRule(dir, r, key, loc)
 				if err != nil {
 					return err

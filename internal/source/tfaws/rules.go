@@ -76,6 +76,9 @@ func services(proto, from, to cty.Value, loc srcpos.Location) (netset.Services, 
 }
 
 func fmtValue(v cty.Value) string {
+	if tfinst.Absent(v) {
+		return "null"
+	}
 	if s, ok := tfinst.String(v); ok {
 		return fmt.Sprintf("%q", tfinst.Printable(s))
 	}
