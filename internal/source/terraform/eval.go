@@ -75,6 +75,7 @@ type modInst struct {
 	locals  map[string]*cell
 	outputs map[string]*cell
 	res     map[*resource]*resState
+	data    map[*resource]*cell
 	calls   map[*call]*callState
 }
 
@@ -109,7 +110,7 @@ type callState struct {
 func newModInst(ev *evaluator, mod *module, parent *modInst, path, key string) *modInst {
 	m := &modInst{ev: ev, mod: mod, parent: parent, path: path, key: key,
 		vars: map[string]*cell{}, locals: map[string]*cell{}, outputs: map[string]*cell{},
-		res: map[*resource]*resState{}, calls: map[*call]*callState{}}
+		res: map[*resource]*resState{}, data: map[*resource]*cell{}, calls: map[*call]*callState{}}
 	if parent != nil {
 		m.rootDir, m.dirs, m.depth = parent.rootDir, parent.dirs, parent.depth+1
 	}
@@ -235,7 +236,7 @@ func (s *scope) ctx(trs []hcl.Traversal, iterators map[string]bool) (*hcl.EvalCo
 			if dataObj[root][typ] == nil {
 				dataObj[root][typ] = map[string]cty.Value{}
 			}
-			dataObj[root][typ][name] = tfinst.Unknown(fmt.Sprintf("%s is read at apply time", m.addr(key)))
+			dataObj[root][typ][name] = m.dataValue(m.mod.byAddr[key], key)
 		case "count":
 			if s.count == cty.NilVal {
 				return nil, errAt(rng, "count.index is only valid in a block that has count")
@@ -311,6 +312,49 @@ func stepAt(t hcl.Traversal, i int) hcl.Traverser {
 		return nil
 	}
 	return t[i]
+}
+
+// dataValue is what a data source evaluates to: unknown, since it is read
+// from the cloud when Terraform runs, except for the id of one that is
+// looked up by a literal id, which is that id.
+func (m *modInst) dataValue(r *resource, key string) cty.Value {
+	why := fmt.Sprintf("%s is read at apply time", m.addr(key))
+	c := m.data[r]
+	if c == nil {
+		c = &cell{}
+		m.data[r] = c
+	}
+	switch c.st {
+	case done:
+		return c.v
+	case busy:
+		return tfinst.Unknown(why)
+	}
+	c.st = busy
+	c.v, c.st = m.lookupByID(r, why), done
+	return c.v
+}
+
+func (m *modInst) lookupByID(r *resource, why string) cty.Value {
+	if r.count != nil || r.forEach != nil {
+		return tfinst.Unknown(why)
+	}
+	c, _, diags := r.body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "id"}}})
+	if diags.HasErrors() || c.Attributes["id"] == nil {
+		return tfinst.Unknown(why)
+	}
+	v, err := (&scope{m: m}).eval(c.Attributes["id"].Expr)
+	id, ok := tfinst.String(v)
+	if err != nil || !ok || id == "" || tfinst.ContainsRef(id) {
+		return tfinst.Unknown(why)
+	}
+	attrs := map[string]cty.Value{"id": cty.StringVal(id)}
+	for name := range m.ev.attrs {
+		if name != "id" {
+			attrs[name] = tfinst.Unknown(why)
+		}
+	}
+	return cty.ObjectVal(attrs)
 }
 
 // variable returns an input variable's value: what the caller (or a
@@ -732,8 +776,13 @@ func (m *modInst) call(c *call) (*callState, error) {
 		m.ev.notes = append(m.ev.notes, why)
 		return cs, nil
 	}
+	for a := m; a != nil; a = a.parent {
+		if a.mod.dir == dir {
+			return nil, errAt(c.rng, "module %s calls %s, which is already being evaluated above it: modules cannot call themselves", c.name, dir)
+		}
+	}
 	if m.depth+1 > maxModuleDepth {
-		return nil, errAt(c.rng, "modules nest more than %d deep (does a module call itself?)", maxModuleDepth)
+		return nil, errAt(c.rng, "modules nest more than %d deep", maxModuleDepth)
 	}
 	mod, err := m.ev.l.module(dir)
 	if err != nil {
@@ -748,6 +797,10 @@ func (m *modInst) call(c *call) (*callState, error) {
 		cs.unknown = unknown
 		m.ev.notes = append(m.ev.notes, fmt.Sprintf("%s, so what the module declares is left out", unknown))
 		return cs, nil
+	}
+	m.ev.count += len(scopes)
+	if m.ev.count > maxInstances {
+		return nil, errAt(c.rng, "the configuration has more than %d resource and module instances, more than clusterwall evaluates", maxInstances)
 	}
 	for i, sc := range scopes {
 		child := newModInst(m.ev, mod, m, callPath+tfinst.KeyString(keys[i]), key)

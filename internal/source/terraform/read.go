@@ -54,8 +54,8 @@ func Read(files []input.File, opts input.Options) (*model.Estate, error) {
 			return nil, err
 		}
 		for _, c := range mod.calls {
-			if isLocalSource(c.source) {
-				children[path.Join(dir, c.source)] = true
+			if child := path.Join(dir, c.source); isLocalSource(c.source) && child != dir {
+				children[child] = true
 			}
 		}
 	}

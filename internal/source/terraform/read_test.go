@@ -837,3 +837,70 @@ output "cluster_security_group_id" {
 		t.Errorf("notes = %q", e.Notes)
 	}
 }
+
+// TestDataSourceByID: a data source looked up by a literal id gives that
+// id, so a rule names the real group (whose rules another input, such as
+// AWS CLI JSON, may give); its other attributes stay unknown.
+func TestDataSourceByID(t *testing.T) {
+	src := `variable "bastion_sg" {
+  default = "sg-0bbbbbbbbbbbbbbbb"
+}
+data "aws_security_group" "bastion" {
+  id = var.bastion_sg
+}
+data "aws_security_group" "by_name" {
+  name = "bastion"
+}
+data "aws_vpc" "a" {
+  id = data.aws_vpc.b.id
+}
+data "aws_vpc" "b" {
+  id = data.aws_vpc.a.id
+}
+resource "aws_security_group" "nodes" {
+  vpc_id = data.aws_vpc.a.id
+  ingress {
+    protocol        = "tcp"
+    from_port       = 22
+    to_port         = 22
+    security_groups = [data.aws_security_group.bastion.id, data.aws_security_group.by_name.id]
+  }
+  egress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = [data.aws_security_group.bastion.description]
+  }
+}
+`
+	e, err := Read([]input.File{{Path: "d/main.tf", Data: []byte(src)}}, input.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := e.Groups["aws_security_group.nodes"].Rules
+	if len(rules) != 3 || rules[0].Peer.Group != "sg-0bbbbbbbbbbbbbbbb" || rules[1].Peer.Kind != model.PeerUnknown ||
+		!strings.Contains(rules[2].Peer.Why, "data.aws_security_group.bastion is read at apply time") {
+		t.Errorf("rules = %+v", rules)
+	}
+	if g := e.Groups["sg-0bbbbbbbbbbbbbbbb"]; g == nil || g.RulesUnknown == "" {
+		t.Errorf("the looked-up group = %+v", g)
+	}
+}
+
+// TestModuleCycles: a module that calls itself is an input error, not a
+// hang.
+func TestModuleCycles(t *testing.T) {
+	for _, files := range [][]input.File{
+		{{Path: "r/main.tf", Data: []byte("module \"m\" {\n  source = \"./\"\n  count  = 2\n}\n")}},
+		{
+			{Path: "r/main.tf", Data: []byte("module \"a\" {\n  source = \"./a\"\n}\n")},
+			{Path: "r/a/main.tf", Data: []byte("module \"b\" {\n  source = \"../b\"\n}\n")},
+			{Path: "r/b/main.tf", Data: []byte("module \"a\" {\n  source = \"../a\"\n  count  = 3\n}\n")},
+		},
+	} {
+		_, err := Read(files, input.Options{})
+		if err == nil || !strings.Contains(err.Error(), "modules cannot call themselves") {
+			t.Errorf("error = %v", err)
+		}
+	}
+}
