@@ -527,7 +527,9 @@ func quant(q reach.Quantifier, xs []elem, f func(elem) bool) bool {
 	return q == reach.Every
 }
 
-func (w *world) ask(q question) bool {
+// ask answers Ask (every service of the question) or, with anySvc,
+// AskSome (some service).
+func (w *world) ask(q question, anySvc bool) bool {
 	if len(q.from) == 0 || len(q.to) == 0 {
 		return false
 	}
@@ -540,11 +542,11 @@ func (w *world) ask(q question) bool {
 		} else {
 			ok = quant(q.qt, T, func(y elem) bool { return quant(q.qf, F, func(x elem) bool { return open(x, y) }) })
 		}
-		if !ok {
-			return false
+		if ok == anySvc {
+			return anySvc
 		}
 	}
-	return true
+	return !anySvc
 }
 
 // flows returns, for each service of the universe, whether some address of
@@ -1120,10 +1122,14 @@ func checkExact(t *testing.T, n int, c *testCase) bool {
 	w := c.baseWorld()
 	ok := true
 	for _, q := range c.questions {
-		want := verdictOf(w.ask(q))
+		want := verdictOf(w.ask(q, false))
 		ans := eng.Ask(c.endpoint("from", q.from, q.qf), c.endpoint("to", q.to, q.qt), q.svcs.set())
 		if ans.Verdict != want {
 			t.Errorf("case %d: %v = %v, oracle says %v\n%v", n, q, ans.Verdict, want, c)
+			ok = false
+		}
+		if got, want := eng.AskSome(c.endpoint("from", q.from, q.qf), c.endpoint("to", q.to, q.qt), q.svcs.set()).Verdict, verdictOf(w.ask(q, true)); got != want {
+			t.Errorf("case %d: Some%v = %v, oracle says %v\n%v", n, q, got, want, c)
 			ok = false
 		}
 		// Splitting every host class into one class per address (same
@@ -1138,7 +1144,7 @@ func checkExact(t *testing.T, n int, c *testCase) bool {
 		for i, f := range q.from {
 			for j, to := range q.to {
 				pq := question{from: []int{f}, to: []int{to}, qf: q.qf, qt: q.qt, svcs: q.svcs}
-				want := verdictOf(w.ask(pq))
+				want := verdictOf(w.ask(pq, false))
 				pa := ans.Pairs[i*len(q.to)+j]
 				if pa.Verdict != want {
 					t.Errorf("case %d: %v pair h%d→h%d = %v, oracle says %v\n%v", n, q, f, to, pa.Verdict, want, c)
@@ -1298,6 +1304,7 @@ func checkUnknown(t *testing.T, n int, c *testCase) bool {
 	}
 
 	askOut := make([]outcome, len(c.questions))
+	someOut := make([]outcome, len(c.questions))
 	nh := len(c.hosts)
 	flowOut := make([][]outcome, nh*nh)
 	for i := range flowOut {
@@ -1305,7 +1312,8 @@ func checkUnknown(t *testing.T, n int, c *testCase) bool {
 	}
 	c.worlds(func(w *world) {
 		for i, q := range c.questions {
-			askOut[i].add(w.ask(q))
+			askOut[i].add(w.ask(q, false))
+			someOut[i].add(w.ask(q, true))
 		}
 		for s := range nh {
 			for d := range nh {
@@ -1319,10 +1327,21 @@ func checkUnknown(t *testing.T, n int, c *testCase) bool {
 	ok := true
 	for i, q := range c.questions {
 		ans := eng.Ask(c.endpoint("from", q.from, q.qf), c.endpoint("to", q.to, q.qt), q.svcs.set())
-		precise := pairPrecise(q.from, q.to, q.qf, q.qt, len(q.svcs.points()))
+		npts := len(q.svcs.points())
+		precise := pairPrecise(q.from, q.to, q.qf, q.qt, npts)
 		if !consistent(ans.Verdict, askOut[i], precise) {
 			t.Errorf("case %d: %v = %v, but over %d resolutions it is %v (precision required: %v)\nreasons: %v\n%v",
 				n, q, ans.Verdict, c.nworlds(), askOut[i], precise, reasonTexts(ans.Because), c)
+			ok = false
+		}
+		// AskSome over a bound is precise for one service only: if atom a
+		// allows only tcp/1 and atom b only tcp/2, every non-empty subset
+		// allows some service, but each service on its own is unknown.
+		some := eng.AskSome(c.endpoint("from", q.from, q.qf), c.endpoint("to", q.to, q.qt), q.svcs.set())
+		precise = oneRuleUnknown || pairPrecise(q.from, q.to, q.qf, q.qt, npts) && npts == 1
+		if !consistent(some.Verdict, someOut[i], precise) {
+			t.Errorf("case %d: Some%v = %v, but over %d resolutions it is %v (precision required: %v)\nreasons: %v\n%v",
+				n, q, some.Verdict, c.nworlds(), someOut[i], precise, reasonTexts(some.Because), c)
 			ok = false
 		}
 	}

@@ -54,6 +54,17 @@ type PairAnswer struct {
 // hosts are grouped into classes does not change the answer. An empty svcs
 // is denied.
 func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
+	return e.ask(from, to, svcs, Every)
+}
+
+// AskSome decides whether a new connection may be opened for some service
+// of svcs: a load balancer needs some NodePort, not every one. Each
+// service is decided as in Ask.
+func (e *Engine) AskSome(from, to Endpoint, svcs netset.Services) Answer {
+	return e.ask(from, to, svcs, Some)
+}
+
+func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Answer {
 	// Work on copies: atomsOf fills in the addresses of hosts that have none.
 	fromHosts, toHosts := slices.Clone(from.Hosts), slices.Clone(to.Hosts)
 	nf, nt := len(fromHosts), len(toHosts)
@@ -86,7 +97,7 @@ func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
 			} else {
 				fc = ins[j].cuts
 			}
-			pa, pr := e.pair(&fromHosts[i], &toHosts[j], outs[i], ins[j], fc, tc, from.Q, to.Q, svcAtoms)
+			pa, pr := e.pair(&fromHosts[i], &toHosts[j], outs[i], ins[j], fc, tc, from.Q, to.Q, svcAtoms, qs)
 			pairs = append(pairs, pa)
 			results = append(results, pr)
 		}
@@ -101,7 +112,7 @@ func (e *Engine) Ask(from, to Endpoint, svcs netset.Services) Answer {
 	for k := range svcAtoms {
 		perSvc[k] = e.fold(results, k, fromHosts, toHosts, from.Q, to.Q, outerFrom)
 	}
-	all, _ := pick(perSvc, Every, true)
+	all, _ := pick(perSvc, qs, true)
 	ans.Verdict, ans.Because = all.v, dedupe(all.why)
 	return ans
 }
@@ -256,8 +267,9 @@ func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt
 // atom.
 type pairResult struct{ eg, ig []sideResult }
 
-// pair decides one pair of host classes for every service atom.
-func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.Addr, qf, qt Quantifier, svcAtoms []netset.Service) (PairAnswer, pairResult) {
+// pair decides one pair of host classes for the service atoms, every one
+// or some one as qs says.
+func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.Addr, qf, qt Quantifier, svcAtoms []netset.Service, qs Quantifier) (PairAnswer, pairResult) {
 	toAtoms := atomsOf(to, toCuts)
 	fromAtoms := atomsOf(from, fromCuts)
 	pa := PairAnswer{From: from.Label, To: to.Label}
@@ -285,7 +297,7 @@ func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.
 			}
 		}
 	}
-	pa.Verdict = combine(verdicts, Every, true)
+	pa.Verdict = combine(verdicts, qs, true)
 	pa.Because = dedupe(because[pa.Verdict])
 	if pa.Verdict == Allowed {
 		pa.FromAddrs, _ = fromOK.IPSet()

@@ -123,3 +123,31 @@ func TestAskDoesNotModifyEndpoints(t *testing.T) {
 		t.Errorf("Flows changed the caller's host: %+v", h)
 	}
 }
+
+// AskSome: one service of svcs suffices, each decided as in Ask.
+func TestAskSome(t *testing.T) {
+	e := reach.New(estateOf(model.AWS,
+		&model.Group{ID: "nodes", Rules: []model.Rule{in(cidr("10.0.0.0/24"), svc(t, "tcp/30080"))}},
+	), reach.Options{})
+	lb, nodes := some("lb", exact("lb", nil, "10.0.0.5")), some("nodes", exact("ng", gs("nodes"), "10.0.1.1"))
+	for _, c := range []struct {
+		svcs     string
+		ask, any reach.Verdict
+	}{
+		{"tcp/30000-32767", reach.Denied, reach.Allowed},
+		{"tcp/30080", reach.Allowed, reach.Allowed},
+		{"tcp/80", reach.Denied, reach.Denied},
+	} {
+		if v := e.Ask(lb, nodes, svc(t, c.svcs)).Verdict; v != c.ask {
+			t.Errorf("Ask %s = %v, want %v", c.svcs, v, c.ask)
+		}
+		ans := e.AskSome(lb, nodes, svc(t, c.svcs))
+		if ans.Verdict != c.any || ans.Pairs[0].Verdict != c.any {
+			t.Errorf("AskSome %s = %v (pair %v), want %v", c.svcs, ans.Verdict, ans.Pairs[0].Verdict, c.any)
+		}
+	}
+	// The reason is the rule that allows (the balancer has no groups).
+	if v := e.AskSome(lb, nodes, svc(t, "tcp/30000-32767")); len(v.Because) != 1 || v.Because[0].Group != "nodes" {
+		t.Errorf("AskSome reasons %v, want the rule of nodes", v.Because)
+	}
+}
