@@ -88,7 +88,12 @@ type resState struct {
 	st    state
 	shape *shape
 	insts []*tfinst.Instance
-	val   cty.Value
+	// What references see, made on the first reference (most resources,
+	// such as rules, are never referenced).
+	kind    expansion
+	keys    []cty.Value
+	unknown string
+	val     cty.Value
 }
 
 type expansion uint8
@@ -572,21 +577,55 @@ func (m *modInst) resState(r *resource) *resState {
 // one object, a tuple of them (count), an object of them (for_each), or
 // unknown.
 func (m *modInst) resourceValue(r *resource) (cty.Value, error) {
+	rs, err := m.evaluated(r)
+	if err != nil || rs == nil {
+		// Terraform would call this a cycle; the reference is unknown.
+		addr := m.addr(tfinst.ResourceAddress(r.mode, r.typ, r.name))
+		return tfinst.Unknown(fmt.Sprintf("%s depends on itself", addr)), err
+	}
+	if rs.val != cty.NilVal {
+		return rs.val, nil
+	}
+	refs := make([]cty.Value, len(rs.insts))
+	for i, in := range rs.insts {
+		refs[i] = m.ev.refObject(in, rs.shape)
+	}
+	switch {
+	case rs.unknown != "":
+		rs.val = tfinst.Unknown(rs.unknown)
+	case rs.kind == counted:
+		rs.val = cty.EmptyTupleVal
+		if len(refs) > 0 {
+			rs.val = cty.TupleVal(refs)
+		}
+	case rs.kind == keyed:
+		obj := map[string]cty.Value{}
+		for i, k := range rs.keys {
+			obj[k.AsString()] = refs[i]
+		}
+		rs.val = cty.ObjectVal(obj)
+	default:
+		rs.val = refs[0]
+	}
+	return rs.val, nil
+}
+
+// evaluated evaluates a resource's instances once; it returns nil while
+// the resource is being evaluated (a reference cycle).
+func (m *modInst) evaluated(r *resource) (*resState, error) {
 	rs := m.resState(r)
 	switch rs.st {
 	case done:
-		return rs.val, nil
+		return rs, nil
 	case busy:
-		// Terraform would call this a cycle; the reference is unknown.
-		addr := m.addr(tfinst.ResourceAddress(r.mode, r.typ, r.name))
-		return tfinst.Unknown(fmt.Sprintf("%s depends on itself", addr)), nil
+		return nil, nil
 	}
 	rs.st = busy
 	if err := m.evalResource(r, rs); err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	rs.st = done
-	return rs.val, nil
+	return rs, nil
 }
 
 func (m *modInst) evalResource(r *resource, rs *resState) error {
@@ -595,46 +634,28 @@ func (m *modInst) evalResource(r *resource, rs *resState) error {
 	if err != nil {
 		return err
 	}
+	rs.kind, rs.keys, rs.unknown = kind, keys, why
 	rs.shape = inferShape(r.body, true)
-	var refs []cty.Value
 	for i, sc := range scopes {
 		key := cty.NilVal
 		if why == "" {
 			key = keys[i]
 		}
-		in, ref, err := m.instance(r, rs.shape, sc, key)
+		in, err := m.instance(r, rs.shape, sc, key)
 		if err != nil {
 			return err
 		}
 		in.ExpansionUnknown = why
 		rs.insts = append(rs.insts, in)
-		refs = append(refs, ref)
-	}
-	switch {
-	case why != "":
-		rs.val = tfinst.Unknown(why)
-	case kind == counted:
-		rs.val = cty.EmptyTupleVal
-		if len(refs) > 0 {
-			rs.val = cty.TupleVal(refs)
-		}
-	case kind == keyed:
-		obj := map[string]cty.Value{}
-		for i, k := range keys {
-			obj[k.AsString()] = refs[i]
-		}
-		rs.val = cty.ObjectVal(obj)
-	default:
-		rs.val = refs[0]
 	}
 	return nil
 }
 
 // instance evaluates one resource instance.
-func (m *modInst) instance(r *resource, s *shape, sc *scope, key cty.Value) (*tfinst.Instance, cty.Value, error) {
+func (m *modInst) instance(r *resource, s *shape, sc *scope, key cty.Value) (*tfinst.Instance, error) {
 	m.ev.count++
 	if m.ev.count > maxInstances {
-		return nil, cty.NilVal, errAt(r.rng, "the configuration has more than %d resource instances, more than clusterwall evaluates", maxInstances)
+		return nil, errAt(r.rng, "the configuration has more than %d resource instances, more than clusterwall evaluates", maxInstances)
 	}
 	addr := tfinst.Address(m.path, r.mode, r.typ, r.name, key)
 	in := &tfinst.Instance{Mode: r.mode, Type: r.typ, Name: r.name, Module: m.path, Key: key, Address: addr,
@@ -645,15 +666,15 @@ func (m *modInst) instance(r *resource, s *shape, sc *scope, key cty.Value) (*tf
 	traversals(r.body, s, &trs, iterators)
 	ctx, err := sc.ctx(trs, iterators)
 	if err != nil {
-		return nil, cty.NilVal, err
+		return nil, err
 	}
 	body := dynblock.Expand(r.body, ctx)
 	v, err := decode(body, s, ctx, "", in)
 	if err != nil {
-		return nil, cty.NilVal, err
+		return nil, err
 	}
 	in.Values = v
-	return in, m.ev.refObject(in, s), nil
+	return in, nil
 }
 
 // refObject is what references to an instance see: its configuration,
@@ -888,10 +909,13 @@ func (m *modInst) walk() error {
 		if r.mode != tfinst.Managed {
 			continue
 		}
-		if _, err := m.resourceValue(r); err != nil {
+		rs, err := m.evaluated(r)
+		if err != nil {
 			return err
 		}
-		m.ev.out = append(m.ev.out, m.res[r].insts...)
+		if rs != nil {
+			m.ev.out = append(m.ev.out, rs.insts...)
+		}
 	}
 	for _, c := range m.mod.calls {
 		cs, err := m.call(c)
