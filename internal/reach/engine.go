@@ -252,6 +252,8 @@ type sideOf struct {
 	groups  []*group
 	ordered bool
 	cuts    []netip.Addr // where the peer's address space must be split
+	// quiet: only verdicts are wanted (Flows), so no reason text is built.
+	quiet bool
 }
 
 func (e *Engine) side(h *Host, dir model.Direction) *sideOf {
@@ -291,30 +293,49 @@ func (e *Engine) decideAdditive(s *sideOf, svc netset.Service, peer *Host, atom 
 	// The unfiltered addresses are services (DNS, metadata, time), not
 	// interfaces: a peer with groups never has them.
 	if s.dir == model.Egress && len(peer.Groups) == 0 && peer.GroupsUnknown == "" && e.opts.Unfiltered != nil && e.opts.Unfiltered.ContainsRange(atom) {
+		if s.quiet {
+			return Allowed, nil
+		}
 		return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
 			Text: fmt.Sprintf("security groups do not filter traffic to %s (Amazon DNS, instance metadata, time sync)", rangeString(atom))}}
 	}
-	var allow, unsure []Reason
+	v := Denied
 	for _, g := range s.groups {
-		if why := g.unknownRules(); why != "" {
-			unsure = append(unsure, Reason{Direction: s.dir, Group: g.m.ID, Effect: Unknown, Text: why, Location: g.m.Origin})
+		if g.unknownRules() != "" {
+			v = max(v, Unknown)
 		}
 		for _, r := range g.rules[s.dir] {
 			switch r.match(svc, peer, atom) {
 			case yes:
-				allow = append(allow, e.ruleReason(r, Allowed))
+				v = Allowed
 			case maybe:
-				unsure = append(unsure, e.ruleReason(r, Unknown))
+				v = max(v, Unknown)
 			}
 		}
 	}
-	switch {
-	case len(allow) > 0:
-		return Allowed, allow
-	case len(unsure) > 0:
-		return Unknown, unsure
+	if s.quiet {
+		return v, nil
 	}
-	return Denied, e.nothingAllows(s, svc, peer)
+	if v == Denied {
+		return Denied, e.nothingAllows(s, svc, peer)
+	}
+	// The reasons of the verdict: every rule that allows, or every rule
+	// and group that leaves it open.
+	var out []Reason
+	for _, g := range s.groups {
+		if why := g.unknownRules(); why != "" && v == Unknown {
+			out = append(out, Reason{Direction: s.dir, Group: g.m.ID, Effect: Unknown, Text: why, Location: g.m.Origin})
+		}
+		for _, r := range g.rules[s.dir] {
+			switch m := r.match(svc, peer, atom); {
+			case m == yes && v == Allowed:
+				out = append(out, e.ruleReason(r, Allowed))
+			case m == maybe && v == Unknown:
+				out = append(out, e.ruleReason(r, Unknown))
+			}
+		}
+	}
+	return v, out
 }
 
 func (g *group) unknownRules() string {
@@ -356,10 +377,17 @@ func matchVerb(ordered bool) string {
 // agrees.
 func (e *Engine) decideOrdered(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
 	var unsure []Reason
+	reason := func(r *rule, v Verdict) {
+		if !s.quiet {
+			unsure = append(unsure, e.ruleReason(r, v))
+		}
+	}
 	possible := map[Verdict]bool{}
 	for _, g := range s.groups {
 		if why := g.unknownRules(); why != "" {
-			unsure = append(unsure, Reason{Direction: s.dir, Group: g.m.ID, Effect: Unknown, Text: why, Location: g.m.Origin})
+			if !s.quiet {
+				unsure = append(unsure, Reason{Direction: s.dir, Group: g.m.ID, Effect: Unknown, Text: why, Location: g.m.Origin})
+			}
 			possible[Allowed], possible[Denied] = true, true
 		}
 		for _, r := range g.rules[s.dir] {
@@ -372,17 +400,24 @@ func (e *Engine) decideOrdered(s *sideOf, svc netset.Service, peer *Host, atom n
 				v = Denied
 			}
 			if m == maybe {
-				unsure = append(unsure, e.ruleReason(r, Unknown))
+				reason(r, Unknown)
 				possible[v] = true
 				continue
 			}
 			if len(possible) == 0 || len(possible) == 1 && possible[v] {
+				if s.quiet {
+					return v, nil
+				}
 				return v, []Reason{e.ruleReason(r, v)}
 			}
-			return Unknown, append(unsure, e.ruleReason(r, Unknown))
+			reason(r, Unknown)
+			return Unknown, unsure
 		}
 	}
 	if !possible[Allowed] {
+		if s.quiet {
+			return Denied, nil
+		}
 		return Denied, e.nothingAllows(s, svc, peer)
 	}
 	return Unknown, unsure

@@ -24,6 +24,7 @@ func (e *Engine) Flows(from, to *Host) Flow {
 	fh, th := *from, *to
 	from, to = &fh, &th
 	out, in := e.side(from, model.Egress), e.side(to, model.Ingress)
+	out.quiet, in.quiet = true, true
 	toAtoms := atomsOf(to, out.cuts)
 	fromAtoms := atomsOf(from, in.cuts)
 	f := Flow{From: from.Label, To: to.Label}
