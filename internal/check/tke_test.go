@@ -101,7 +101,8 @@ func TestEveryTKERequirementIsReportedWhenBlocked(t *testing.T) {
 	for _, req := range p.Requirements {
 		t.Run(req.ID, func(t *testing.T) {
 			e := tkeCluster()
-			group, dir, peer := "sg-worker", model.Ingress, sources[req.From]
+			from := strings.Split(req.From, "|")
+			group, dir, peer := "sg-worker", model.Ingress, sources[from[len(from)-1]]
 			switch req.To {
 			case model.RoleControlPlane:
 				group = "sg-master"
@@ -114,7 +115,7 @@ func TestEveryTKERequirementIsReportedWhenBlocked(t *testing.T) {
 					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: peer}, Origin: srcpos.Location{File: "sg.json", Line: 2}}
 				g.Rules = append([]model.Rule{drop}, g.Rules...)
 			}
-			got := ids(run(t, e, 1))
+			got := ids(run(t, e, 3))
 			if !slices.Contains(got, req.ID+":blocked") {
 				t.Fatalf("not reported when %s drops %s from %s first: %v", group, req.Svcs, peer, got)
 			}
