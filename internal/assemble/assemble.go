@@ -95,6 +95,10 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 const (
 	TagRole    = "clusterwall:role"
 	TagCluster = "clusterwall:cluster"
+	// TagVPCCIDRs and TagPodCIDRs give the cluster's networks (comma-
+	// separated CIDRs) where the input does not declare its VPC.
+	TagVPCCIDRs = "clusterwall:vpc-cidrs"
+	TagPodCIDRs = "clusterwall:pod-cidrs"
 )
 
 // roleTags makes a member of every group tagged with a role, unless a
@@ -122,6 +126,12 @@ func roleTags(e *model.Estate, forced model.Platform) {
 			c = &model.Cluster{Name: name, Platform: platformOf(e, forced), VPC: g.VPC, Origin: g.Origin}
 			e.Clusters = append(e.Clusters, c)
 		}
+		if len(c.Networks.VPC) == 0 {
+			c.Networks.VPC = prefixes(g.Tags[TagVPCCIDRs])
+		}
+		if len(c.Networks.Pods) == 0 {
+			c.Networks.Pods = prefixes(g.Tags[TagPodCIDRs])
+		}
 		for _, role := range strings.Split(roles, ",") {
 			role = strings.TrimSpace(role)
 			if role == "" || slices.ContainsFunc(c.MembersOf(role), func(m *model.Member) bool { return slices.Contains(m.Groups, g.ID) }) {
@@ -137,6 +147,17 @@ func roleTags(e *model.Estate, forced model.Platform) {
 			c.Members = append(c.Members, m)
 		}
 	}
+}
+
+// prefixes reads comma-separated CIDRs, skipping what does not parse.
+func prefixes(s string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if p, err := netip.ParsePrefix(strings.TrimSpace(f)); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 func platformOf(e *model.Estate, forced model.Platform) model.Platform {

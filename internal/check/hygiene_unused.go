@@ -23,8 +23,8 @@ func (unusedRules) Run(ctx *Context, out *Result) {
 	nodes := ctx.roleGroups(model.RoleNodes)
 	api := netset.Ports(netset.TCP, 443, 443)
 	for _, a := range ctx.requirements() {
-		if slices.Contains(strings.Split(a.req.To, "|"), model.RoleControlPlane) {
-			api = api.Union(a.req.Svcs)
+		if slices.Contains(strings.Split(a.Req.To, "|"), model.RoleControlPlane) {
+			api = api.Union(a.Req.Svcs)
 		}
 	}
 	toNodes := ctx.needed(model.RoleControlPlane, []string{model.RoleNodes, model.RolePods}).Union(netset.Ports(netset.TCP, 443, 443))

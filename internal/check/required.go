@@ -19,69 +19,18 @@ type requiredFlows struct{}
 
 func (requiredFlows) Run(ctx *Context, out *Result) {
 	for _, a := range ctx.requirements() {
-		ctx.require(a.req, a.id, a.inst, out)
+		ctx.require(a.Req, a.ID, a.AddOn, out)
 	}
 }
 
-// applicable is a requirement that holds for the cluster, with the id it
-// reports under and the add-on that brings it, if any.
-type applicable struct {
-	req  *knowledge.Requirement
-	id   string
-	inst *model.AddOn
-}
-
-// requirements lists the platform's requirements and those of the
-// installed add-ons that apply to the cluster.
-func (ctx *Context) requirements() []applicable {
+// requirements lists the requirements of the platform and of the
+// installed add-ons that hold for the cluster.
+func (ctx *Context) requirements() []knowledge.Applied {
 	c := ctx.Cluster
-	var out []applicable
-	if p := ctx.Catalog.Platforms[string(c.Platform)]; p != nil {
-		for i := range p.Requirements {
-			if req := &p.Requirements[i]; ctx.applies(req.When) {
-				out = append(out, applicable{req, req.ID, nil})
-			}
-		}
-	}
-	done := map[*knowledge.AddOn]bool{}
-	for i := range c.AddOns {
-		inst := &c.AddOns[i]
-		a := ctx.Catalog.AddOn(inst.Name)
-		if a == nil || done[a] || !slices.Contains(a.Platforms, string(c.Platform)) {
-			continue
-		}
-		done[a] = true
-		for j := range a.Requirements {
-			req := &a.Requirements[j]
-			if ctx.applies(req.When) && req.When.Matches(inst.Source, inst.Version) {
-				out = append(out, applicable{req, ctx.platformID(req.ID), inst})
-			}
-		}
-	}
-	return out
-}
-
-// applies reports whether a catalog condition holds for the cluster.
-func (ctx *Context) applies(w knowledge.Condition) bool {
-	c := ctx.Cluster
-	for _, role := range w.Roles {
-		if len(c.MembersOf(role)) == 0 {
-			return false
-		}
-	}
-	if w.Level > ctx.Level {
-		return false
-	}
-	if w.Legacy != nil && *w.Legacy != c.Legacy {
-		return false
-	}
-	if w.IPv6 != nil && *w.IPv6 != c.IPv6 {
-		return false
-	}
-	if w.Independent != nil && *w.Independent != c.Independent {
-		return false
-	}
-	return true
+	return ctx.Catalog.Requirements(knowledge.Facts{
+		Platform: c.Platform, Level: ctx.Level, Legacy: c.Legacy, IPv6: c.IPv6, Independent: c.Independent,
+		AddOns: c.AddOns, HasRole: func(role string) bool { return len(c.MembersOf(role)) > 0 },
+	})
 }
 
 // part is one host class at an end of a requirement: a cluster member, or

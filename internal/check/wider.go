@@ -34,10 +34,10 @@ func (widerFlows) Run(ctx *Context, out *Result) {
 func (ctx *Context) needed(from string, to []string) netset.Services {
 	var svcs netset.Services
 	for _, a := range ctx.requirements() {
-		fromOK := slices.Contains(strings.Split(a.req.From, "|"), from)
-		toOK := slices.ContainsFunc(strings.Split(a.req.To, "|"), func(r string) bool { return slices.Contains(to, r) })
+		fromOK := slices.Contains(strings.Split(a.Req.From, "|"), from)
+		toOK := slices.ContainsFunc(strings.Split(a.Req.To, "|"), func(r string) bool { return slices.Contains(to, r) })
 		if fromOK && toOK {
-			svcs = svcs.Union(a.req.Svcs)
+			svcs = svcs.Union(a.Req.Svcs)
 		}
 	}
 	return svcs
