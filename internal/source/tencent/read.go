@@ -6,6 +6,20 @@
 // says which groups the nodes, masters and API endpoints of each TKE
 // cluster have. What the input does not say stays unknown, with the call
 // that would say it.
+//
+// Roles come only from what the API answers: DescribeClusterInstances
+// (workers and, with --InstanceRole ALL, the masters of an independent
+// cluster) with each CVM's ordered SecurityGroupIds, else the node pools'
+// launch configurations, else (with a note) the group TKE names
+// tke-worker-security-for-<clusterId>. DescribeClusterEndpoints makes the
+// internet endpoint (guarded by its SecurityGroup, or by the older
+// ClusterExternalACL) and the intranet endpoint (a private VPC address on
+// tcp/443, for which TKE reports no group) control-plane members that only
+// accept connections. Not read, and so never guessed: CVM tags (TKE does
+// not document node tags), CLBs (DescribeLoadBalancers: no load-balancer
+// role), DescribeClusterEndpointStatus, and whether VPC-CNI pod ENIs carry
+// their node's groups (the ENI subnets are the container network, whose
+// pods other groups' rules do not name).
 package tencent
 
 import (
