@@ -1,0 +1,3 @@
+output "launch_template_id" {
+  value = aws_launch_template.this.id
+}
