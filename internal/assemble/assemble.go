@@ -95,8 +95,8 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 const (
 	TagRole    = "clusterwall:role"
 	TagCluster = "clusterwall:cluster"
-	// TagVPCCIDRs and TagPodCIDRs give the cluster's networks (comma-
-	// separated CIDRs) where the input does not declare its VPC.
+	// TagVPCCIDRs and TagPodCIDRs give the cluster's networks (CIDRs
+	// separated by spaces) where the input does not declare its VPC.
 	TagVPCCIDRs = "clusterwall:vpc-cidrs"
 	TagPodCIDRs = "clusterwall:pod-cidrs"
 )
@@ -123,7 +123,9 @@ func roleTags(e *model.Estate, forced model.Platform) {
 			c = e.Cluster(name)
 		}
 		if c == nil {
-			c = &model.Cluster{Name: name, Platform: platformOf(e, forced), VPC: g.VPC, Origin: g.Origin}
+			// Nothing says how its API endpoint is reached: no Origin, so no
+			// endpoint member is made up for it.
+			c = &model.Cluster{Name: name, Platform: platformOf(e, forced), VPC: g.VPC}
 			e.Clusters = append(e.Clusters, c)
 		}
 		if len(c.Networks.VPC) == 0 {
@@ -149,10 +151,11 @@ func roleTags(e *model.Estate, forced model.Platform) {
 	}
 }
 
-// prefixes reads comma-separated CIDRs, skipping what does not parse.
+// prefixes reads CIDRs separated by commas or spaces (AWS tag values
+// allow no commas), skipping what does not parse.
 func prefixes(s string) []netip.Prefix {
 	var out []netip.Prefix
-	for _, f := range strings.Split(s, ",") {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		if p, err := netip.ParsePrefix(strings.TrimSpace(f)); err == nil {
 			out = append(out, p.Masked())
 		}

@@ -17,11 +17,11 @@ import (
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/source/awscli"
 	"github.com/clusterwall/clusterwall/internal/source/cloudformation"
+	"github.com/clusterwall/clusterwall/internal/source/design"
 	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
 	"github.com/clusterwall/clusterwall/internal/source/tencent"
 	"github.com/clusterwall/clusterwall/internal/source/terraform"
-	"github.com/clusterwall/clusterwall/internal/source/tfplan"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -33,7 +33,7 @@ const (
 	CloudFormation Kind = "cloudformation"
 	Terraform      Kind = "terraform"
 	TencentAPI     Kind = "tencent-api-json"
-	TerraformPlan  Kind = "terraform-plan-json"
+	Design         Kind = "clusterwall-design"
 )
 
 // reader reads all files of one kind together, because one file's meaning
@@ -49,6 +49,13 @@ type reader struct {
 
 // readers are tried in order; the first whose detect accepts a file reads it.
 var readers = []reader{
+	// A design names its kind; it comes first, as its keys ("cluster")
+	// would otherwise look like AWS CLI output.
+	{kind: Design,
+		detect: func(_ string, data []byte, keys map[string]bool) bool {
+			return keys != nil && design.Detect(keys, data)
+		},
+		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return design.Read(files) }},
 	{kind: AWSCLI,
 		detect: func(_ string, _ []byte, keys map[string]bool) bool { return keys != nil && awscli.Detect(keys) },
 		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return awscli.Read(files) }},
@@ -57,10 +64,6 @@ var readers = []reader{
 	{kind: Terraform,
 		detect: func(path string, _ []byte, _ map[string]bool) bool { return terraform.Detect(path) },
 		read:   terraform.Read},
-	// terraform show -json: a plan or a state.
-	{kind: TerraformPlan,
-		detect: func(_ string, _ []byte, keys map[string]bool) bool { return keys != nil && tfplan.Detect(keys) },
-		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return tfplan.Read(files) }},
 	{kind: TencentAPI,
 		detect: func(_ string, data []byte, keys map[string]bool) bool { return tencent.Detect(data, keys) },
 		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return tencent.Read(files) }},
