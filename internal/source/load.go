@@ -22,6 +22,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
 	"github.com/clusterwall/clusterwall/internal/source/tencent"
 	"github.com/clusterwall/clusterwall/internal/source/terraform"
+	"github.com/clusterwall/clusterwall/internal/source/tfplan"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -33,6 +34,7 @@ const (
 	CloudFormation Kind = "cloudformation"
 	Terraform      Kind = "terraform"
 	TencentAPI     Kind = "tencent-api-json"
+	TerraformPlan  Kind = "terraform-plan-json"
 	Design         Kind = "clusterwall-design"
 )
 
@@ -64,9 +66,18 @@ var readers = []reader{
 	{kind: Terraform,
 		detect: func(path string, _ []byte, _ map[string]bool) bool { return terraform.Detect(path) },
 		read:   terraform.Read},
+	// terraform show -json: a plan or a state.
+	{kind: TerraformPlan,
+		detect: func(_ string, _ []byte, keys map[string]bool) bool { return keys != nil && tfplan.Detect(keys) },
+		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return tfplan.Read(files) }},
 	{kind: TencentAPI,
 		detect: func(_ string, data []byte, keys map[string]bool) bool { return tencent.Detect(data, keys) },
 		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return tencent.Read(files) }},
+	{kind: Design,
+		detect: func(_ string, data []byte, keys map[string]bool) bool {
+			return keys != nil && design.Detect(keys, data)
+		},
+		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return design.Read(files) }},
 	{kind: CloudFormation, detect: cloudformation.Detect,
 		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return cloudformation.Read(files) }},
 }
