@@ -73,11 +73,6 @@ var readers = []reader{
 	{kind: TencentAPI,
 		detect: func(_ string, data []byte, keys map[string]bool) bool { return tencent.Detect(data, keys) },
 		read:   func(files []input.File, _ input.Options) (*model.Estate, error) { return tencent.Read(files) }},
-	{kind: Design,
-		detect: func(_ string, data []byte, keys map[string]bool) bool {
-			return keys != nil && design.Detect(keys, data)
-		},
-		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return design.Read(files) }},
 	{kind: CloudFormation, detect: cloudformation.Detect,
 		read: func(files []input.File, _ input.Options) (*model.Estate, error) { return cloudformation.Read(files) }},
 }
