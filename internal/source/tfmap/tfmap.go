@@ -13,11 +13,13 @@ import (
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/source/tfaws"
 	"github.com/clusterwall/clusterwall/internal/source/tfinst"
+	"github.com/clusterwall/clusterwall/internal/source/tftencent"
 )
 
 // Mappers are run in this order over every configuration.
 var Mappers = []tfinst.Mapper{
 	tfaws.Mapper{},
+	tftencent.Mapper{},
 	helm{},
 }
 
