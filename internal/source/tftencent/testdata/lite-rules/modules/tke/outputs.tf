@@ -1,0 +1,3 @@
+output "cluster_id" {
+  value = tencentcloud_kubernetes_cluster.this.id
+}

@@ -1,0 +1,2 @@
+cluster_name = "prod"
+worker_count = 3
