@@ -14,6 +14,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/knowledge"
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/reach"
+	"github.com/clusterwall/clusterwall/internal/remedy"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -36,6 +37,8 @@ type Finding struct {
 	Locations  []srcpos.Location `json:"locations"`
 	Fix        string            `json:"fix"`
 	References []string          `json:"references"`
+	// Changes are the rule changes that clear the finding, for `fix`.
+	Changes []remedy.Change `json:"-"`
 }
 
 // Flow is the flow a finding is about.

@@ -14,6 +14,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
 	"github.com/clusterwall/clusterwall/internal/reach"
+	"github.com/clusterwall/clusterwall/internal/remedy"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -244,10 +245,12 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 	}
 	var rules, peers []string
 	var locs []srcpos.Location
+	var changes []remedy.Change
 	for _, r := range h.reasons {
 		if r.Direction != h.memberDir || r.Effect != reach.Allowed {
 			continue
 		}
+		changes = appendRemoval(ctx, changes, r)
 		if r.Rule != nil && !slices.Contains(peers, r.Rule.Peer.String()) {
 			peers = append(peers, r.Rule.Peer.String())
 		}
@@ -281,5 +284,22 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 	}
 	return Finding{ID: ctx.platformID(h.x.ID), Kind: Exposed, Severity: h.severity, Cluster: ctx.Cluster.Name,
 		Title: h.x.Title, Message: msg, Flow: &Flow{From: h.from, To: h.to, Protocol: h.proto.Protocol, Ports: h.proto.Ports},
-		Locations: locs, Fix: fix, References: h.x.References}
+		Locations: locs, Fix: fix, References: h.x.References, Changes: changes}
+}
+
+// appendRemoval adds the removal of the rule a reason names, unless the
+// platform owns it (the public endpoint's access list is a setting, not a
+// rule: the finding's text says what to change).
+func appendRemoval(ctx *Context, changes []remedy.Change, r reach.Reason) []remedy.Change {
+	g := ctx.Estate.Groups[r.Group]
+	if r.Rule == nil || g == nil || g.Implicit && g.ID != ctx.Cluster.ClusterGroup {
+		return changes
+	}
+	c := remedy.Change{Remove: true, Group: r.Group, Rule: *r.Rule}
+	for _, old := range changes {
+		if old.Key() == c.Key() {
+			return changes
+		}
+	}
+	return append(changes, c)
 }

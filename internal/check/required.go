@@ -11,6 +11,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
 	"github.com/clusterwall/clusterwall/internal/reach"
+	"github.com/clusterwall/clusterwall/internal/remedy"
 )
 
 // requiredFlows reports every flow of the platform's catalog (and of the
@@ -91,7 +92,7 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	}
 	var failed []string
 	var blockers []reach.Reason
-	var fixes []string
+	var changes []remedy.Change
 	for _, u := range units(from, to, qf, qt) {
 		f := reach.Endpoint{Name: fromRole, Hosts: hostsOf(u.from), Q: reach.Some}
 		t := reach.Endpoint{Name: toRole, Hosts: hostsOf(u.to), Q: reach.Some}
@@ -107,7 +108,7 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 		case reach.Denied:
 			failed = append(failed, pair)
 			blockers = append(blockers, ans.Because...)
-			fixes = append(fixes, ctx.fixes(ans.Because, u, req.Svcs)...)
+			changes = append(changes, ctx.fixes(ans.Because, u, req.Svcs, id)...)
 		case reach.Unknown:
 			out.Unverified = append(out.Unverified, Unverified{ID: id, Cluster: c.Name,
 				Flow: flowOf(fromRole, toRole, req.Svcs), Where: pair, Missing: reasonList(ans.Because)})
@@ -131,7 +132,7 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	out.Findings = append(out.Findings, Finding{
 		ID: id, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
 		Flow: flowOf(strings.ReplaceAll(fromRole, "+", " or "), strings.ReplaceAll(toRole, "+", " or "), req.Svcs), Locations: locs,
-		Fix: strings.Join(dedupeStrings(fixes), " "), References: req.References,
+		Fix: ctx.fixText(changes), References: req.References, Changes: changes,
 	})
 }
 
@@ -238,7 +239,7 @@ func dedupeStrings(xs []string) []string {
 }
 
 // fixes says, for each side that blocks, the rule that would open it.
-func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services) []string {
+func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services, id string) []remedy.Change {
 	src, dst := fixPart(u.from), fixPart(u.to)
 	if src == nil || dst == nil {
 		return nil
@@ -255,12 +256,13 @@ func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services) 
 			blockedAt[r.Direction] = true
 		}
 	}
-	var out []string
+	desc := fmt.Sprintf("%s to %s %s (%s)", labels(u.from), labels(u.to), svcs, id)
+	var out []remedy.Change
 	if blockedAt[model.Egress] {
-		out = append(out, ctx.ruleFix(model.Egress, src.member, dst, svcs))
+		out = append(out, ctx.ruleChanges(model.Egress, src.member, dst, svcs, desc)...)
 	}
 	if blockedAt[model.Ingress] {
-		out = append(out, ctx.ruleFix(model.Ingress, dst.member, src, svcs))
+		out = append(out, ctx.ruleChanges(model.Ingress, dst.member, src, svcs, desc)...)
 	}
 	return out
 }
@@ -306,42 +308,47 @@ func (ctx *Context) fixGroup(m *model.Member) string {
 	return m.Groups[0]
 }
 
-// ruleFix words the rule to add to self's group so that it allows svcs
-// with peer: the peer's group, or the peer's addresses.
-func (ctx *Context) ruleFix(dir model.Direction, self *model.Member, peer *part, svcs netset.Services) string {
+// ruleChanges are the rules to add to self's group so that it allows svcs
+// with peer: one naming the peer's group, or one per address range.
+func (ctx *Context) ruleChanges(dir model.Direction, self *model.Member, peer *part, svcs netset.Services, desc string) []remedy.Change {
 	if self == nil {
-		return ""
+		return nil
 	}
 	g := ctx.fixGroup(self)
-	prep := "from"
-	if dir == model.Egress {
-		prep = "to"
+	first := false
+	if grp := ctx.Estate.Groups[g]; grp != nil {
+		first = grp.Provider == model.Tencent
 	}
-	var peerText, peerCLI string
+	mk := func(p model.Peer) remedy.Change {
+		return remedy.Change{Group: g, First: first, Rule: model.Rule{Direction: dir, Services: svcs, Peer: p, Description: desc}}
+	}
 	if peer.member != nil {
-		p := ctx.fixGroup(peer.member)
-		peerText = ctx.groupLabel(p)
-		if strings.HasPrefix(p, "sg-") {
-			peerCLI = "UserIdGroupPairs=[{GroupId=" + p + "}]"
-		}
-	} else {
-		cidrs := peerCIDRs(peer.host)
-		peerText = strings.Join(cidrs, ", ")
-		if peer.host.Label == model.RoleInternet {
-			peerText = "0.0.0.0/0 (or the addresses it needs)"
-			cidrs = []string{"0.0.0.0/0"}
-		}
-		var rs []string
-		for _, c := range cidrs {
-			rs = append(rs, "{CidrIp="+c+"}")
-		}
-		peerCLI = "IpRanges=[" + strings.Join(rs, ",") + "]"
+		return []remedy.Change{mk(model.Peer{Kind: model.PeerGroup, Group: ctx.fixGroup(peer.member)})}
 	}
-	text := fmt.Sprintf("Add to %s an %s rule allowing %s %s %s.", ctx.groupLabel(g), dir, svcs, prep, peerText)
-	if cmd := awsCLIFix(dir, g, peerCLI, svcs); cmd != "" {
-		text += " With the AWS CLI: " + cmd
+	var out []remedy.Change
+	if peer.host.Label == model.RoleInternet {
+		return []remedy.Change{mk(model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")})}
 	}
-	return text
+	for _, c := range peerCIDRs(peer.host) {
+		out = append(out, mk(model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(c)}))
+	}
+	return out
+}
+
+// fixText says the changes in words, with the command for groups that
+// came from an account's API output.
+func (ctx *Context) fixText(changes []remedy.Change) string {
+	var out []string
+	for _, c := range changes {
+		t := remedy.Sentence(ctx.Estate, c)
+		if g := ctx.Estate.Groups[c.Group]; g != nil && (g.Format == remedy.AWSCLI || g.Format == remedy.TencentAPI) {
+			t += " " + strings.TrimSpace(remedy.Snippet(ctx.Estate, c))
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // peerCIDRs are the IPv4 prefixes of an address range, for a fix.
@@ -353,42 +360,4 @@ func peerCIDRs(h reach.Host) []string {
 		}
 	}
 	return out
-}
-
-// awsCLIFix is the authorize command for a real group id; peer is the
-// --ip-permissions peer field (UserIdGroupPairs=… or IpRanges=…).
-func awsCLIFix(dir model.Direction, group, peer string, svcs netset.Services) string {
-	if !strings.HasPrefix(group, "sg-") || peer == "" {
-		return ""
-	}
-	var perms []string
-	for _, part := range svcs.Parts() {
-		proto, from, to := part.Protocol, "-1", "-1"
-		switch {
-		case proto == "all":
-			proto = "-1"
-		case part.Protocol == "icmp" || part.Protocol == "icmpv6":
-			if part.Ports != "all" {
-				typ, code, ok := strings.Cut(part.Ports, ":")
-				if !ok {
-					code = "-1"
-				}
-				if strings.ContainsAny(part.Ports, ",-") {
-					return ""
-				}
-				from, to = typ, code
-			}
-		case part.Ports != "all":
-			if strings.Contains(part.Ports, ",") {
-				return ""
-			}
-			lo, hi, ok := strings.Cut(part.Ports, "-")
-			if !ok {
-				hi = lo
-			}
-			from, to = lo, hi
-		}
-		perms = append(perms, fmt.Sprintf("IpProtocol=%s,FromPort=%s,ToPort=%s,%s", proto, from, to, peer))
-	}
-	return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --ip-permissions '%s'", dir, group, strings.Join(perms, "' '"))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
 	"github.com/clusterwall/clusterwall/internal/reach"
+	"github.com/clusterwall/clusterwall/internal/remedy"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -83,7 +84,9 @@ func (ctx *Context) wider(w *knowledge.Wider, out *Result) {
 	}
 	var locs []srcpos.Location
 	var rules []string
+	var changes []remedy.Change
 	for _, r := range reasons {
+		changes = appendRemoval(ctx, changes, r)
 		t := r.Text
 		if !r.Location.IsZero() {
 			locs = append(locs, r.Location)
@@ -99,6 +102,7 @@ func (ctx *Context) wider(w *knowledge.Wider, out *Result) {
 		ID: ctx.platformID(w.ID), Kind: Exposed, Severity: w.Severity, Cluster: c.Name, Title: w.Title, Message: msg,
 		Flow: flowOf(w.From, w.To[0], extra), Locations: locs,
 		Fix: strings.TrimSpace(w.Advice) + ". The rules that allow it: " + strings.Join(rules, "; ") + ".", References: w.References,
+		Changes: changes,
 	})
 }
 

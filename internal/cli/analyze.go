@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
+	"go4.org/netipx"
 
 	"github.com/clusterwall/clusterwall/internal/assemble"
 	"github.com/clusterwall/clusterwall/internal/knowledge"
@@ -118,11 +119,12 @@ func sortedKeys(m map[string][]string) []string {
 
 // analysis is everything a command needs after reading the input.
 type analysis struct {
-	loaded  *source.Result
-	estate  *model.Estate
-	catalog *knowledge.Catalog
-	engine  *reach.Engine
-	level   int
+	loaded     *source.Result
+	estate     *model.Estate
+	catalog    *knowledge.Catalog
+	engine     *reach.Engine
+	unfiltered *netipx.IPSet
+	level      int
 }
 
 func (o *common) validate() error {
@@ -195,8 +197,9 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 	for _, c := range loaded.Estate.Clusters {
 		vpcs = append(vpcs, c.Networks.VPC...)
 	}
-	eng := reach.New(loaded.Estate, reach.Options{Unfiltered: cat.AWSUnfiltered(vpcs)})
-	return &analysis{loaded: loaded, estate: loaded.Estate, catalog: cat, engine: eng, level: max(o.level, 1)}, nil
+	unfiltered := cat.AWSUnfiltered(vpcs)
+	eng := reach.New(loaded.Estate, reach.Options{Unfiltered: unfiltered})
+	return &analysis{loaded: loaded, estate: loaded.Estate, catalog: cat, engine: eng, unfiltered: unfiltered, level: max(o.level, 1)}, nil
 }
 
 // pickCluster chooses the cluster a question is about.

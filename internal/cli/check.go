@@ -15,6 +15,7 @@ var checkFormats = []string{"text", "json", "sarif", "junit", "markdown", "html"
 func newCheck(stdout io.Writer) *cobra.Command {
 	var o common
 	var failOn string
+	var withFix bool
 	cmd := &cobra.Command{
 		Use:   "check PATH...",
 		Short: "Report blocked flows, exposures and hygiene problems",
@@ -34,6 +35,9 @@ usage or input error.`,
 			}
 			if err := oneOf("fail-on", failOn, "critical", "high", "medium", "low", "none"); err != nil {
 				return err
+			}
+			if withFix && o.format != "text" {
+				return usagef("--fix prints text after the report: for JSON use clusterwall fix --format json")
 			}
 			a, err := o.analyze(cmd, args)
 			if err != nil {
@@ -58,6 +62,11 @@ usage or input error.`,
 				err = report.HTML(w, rep)
 			default:
 				err = report.Text(w, rep)
+				if err == nil && withFix {
+					if _, err = io.WriteString(w, "\n"); err == nil {
+						err = report.FixText(w, a.estate, a.plan())
+					}
+				}
 			}
 			if cerr := closeOut(); err == nil {
 				err = cerr
@@ -76,6 +85,7 @@ usage or input error.`,
 		},
 	}
 	o.register(cmd, checkFormats)
+	cmd.Flags().BoolVar(&withFix, "fix", false, "after the report, print the rule changes that clear its blocked and exposed findings (see clusterwall fix)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at least this severe: critical, high, medium, low, none")
 	return cmd
 }

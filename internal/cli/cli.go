@@ -68,7 +68,7 @@ is every flow the cluster needs allowed, and is anything open beyond that?`,
 		Version:       Version,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCheck(stdout), newQuery(stdout), newFlows(stdout), newGenerate(stdout))
+	root.AddCommand(newCheck(stdout), newQuery(stdout), newFlows(stdout), newFix(stdout), newGenerate(stdout))
 	return root
 }
 

@@ -1,9 +1,11 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -59,4 +61,16 @@ func cpdir(ts *testscript.TestScript, neg bool, args []string) {
 		return os.WriteFile(target, data, 0o644)
 	})
 	ts.Check(err)
+}
+
+// run runs the CLI in-process and returns its output and exit status; an
+// exit status of 2 (a usage or input error) fails the test.
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Run(context.Background(), args, nil, &out, &errOut)
+	if code == 2 {
+		t.Fatalf("clusterwall %s: exit 2: %s", strings.Join(args, " "), errOut.String())
+	}
+	return out.String(), code
 }

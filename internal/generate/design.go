@@ -16,6 +16,7 @@ import (
 	"github.com/clusterwall/clusterwall/internal/knowledge"
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/remedy"
 )
 
 // Spec describes the cluster to design groups for.
@@ -395,15 +396,5 @@ func (d *Design) Description(r Rule) string {
 	if why != "" {
 		s += " (" + why + ")"
 	}
-	s = strings.Map(func(c rune) rune {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.ContainsRune(" ._-:/()#,@[]+=&;{}!$*", c):
-			return c
-		}
-		return -1
-	}, s)
-	if len(s) > 255 {
-		s = s[:252] + "..."
-	}
-	return s
+	return remedy.AWSDescription(s)
 }

@@ -161,7 +161,11 @@ type Group struct {
 	// (Terraform inline rules, a Tencent rule set), so rules declared by
 	// other resources are removed on the next apply.
 	ExclusiveRules bool
-	Origin         srcpos.Location
+	// Format is the input format the group was read from (the loader's
+	// kind: terraform, cloudformation, aws-cli-json, …), so that fixes are
+	// written in the input's own language.
+	Format string
+	Origin srcpos.Location
 }
 
 // RulesOf returns the group's rules of one direction, in order.

@@ -168,6 +168,11 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, g := range e.Groups {
+			if g.Format == "" {
+				g.Format = string(r.kind)
+			}
+		}
 		res.Estate.Merge(e)
 	}
 	slices.SortFunc(res.Files, func(a, b FileKind) int { return strings.Compare(a.Path, b.Path) })
