@@ -158,3 +158,27 @@ func TestParseLiteRule(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseLiteRule: any string is a rule or an error, never a panic;
+// an accepted rule names exactly one peer and some services.
+func FuzzParseLiteRule(f *testing.F) {
+	for _, s := range []string{"ACCEPT#192.168.1.0/24#80#TCP", "DROP#8.8.8.8#80,90#UDP", "ACCEPT#sg-7ixn3foj#80-90#TCP",
+		"ACCEPT#0.0.0.0/0##ppm-xxxxxxxx", "DROP#0.0.0.0/0#ALL#ALL", "ACCEPT#::/0#ALL#ICMP", "ACCEPT#10.0.0.0/16#8080#ALL", "#"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseLiteRule(s)
+		if err != nil {
+			return
+		}
+		peers := 0
+		for _, set := range []bool{r.Prefix.IsValid(), r.Group != "", r.AddressSet != ""} {
+			if set {
+				peers++
+			}
+		}
+		if peers != 1 || r.ServiceTemplate == "" && r.Services.IsEmpty() {
+			t.Errorf("ParseLiteRule(%q) = %+v", s, r)
+		}
+	})
+}
