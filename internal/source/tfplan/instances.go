@@ -30,6 +30,7 @@ type reader struct {
 	hasConfig bool
 	out       []*tfinst.Instance
 	notes     []string
+	visits    int // expressions visited while resolving one value
 }
 
 type resKey struct {
@@ -114,7 +115,7 @@ func (r *reader) collect() error {
 		})
 	}
 	for i, dc := range p.DeferredChanges {
-		if dc == nil || dc.ResourceChange == nil {
+		if dc == nil || dc.ResourceChange == nil || dc.ResourceChange.Change == nil {
 			continue
 		}
 		r.deferred(dc, root.At("deferred_changes", i, "resource_change"))
@@ -333,6 +334,13 @@ func (r *reader) build() {
 		for k, v := range x.values {
 			values[k] = v
 		}
+		if r.d.plan != nil && x.cfg != nil {
+			for _, a := range mirrors[x.res.Type] {
+				if _, set := x.cfg.Expressions[a]; !set {
+					delete(values, a)
+				}
+			}
+		}
 		c := cfgNode{}
 		if x.cfg != nil {
 			c = cfgNode{body: x.cfg.Expressions, configured: true}
@@ -343,6 +351,16 @@ func (r *reader) build() {
 		x.inst.Values = v
 		r.out = append(r.out, x.inst)
 	}
+}
+
+// mirrors lists attributes that, when the configuration does not set
+// them, the provider fills with what other resources declare: the
+// ingress and egress of a group list every rule AWS has, those of
+// aws_security_group_rule resources included. A plan has the
+// configuration and leaves them out, as HCL does; state is deduplicated
+// after mapping.
+var mirrors = map[string][]string{
+	"aws_security_group": {"ingress", "egress"},
 }
 
 func (r *reader) loc(n *jsonpos.Node, addr string) srcpos.Location {
@@ -560,13 +578,13 @@ func (b *builder) unknown(p path, sens any, c cfgNode) (cty.Value, bool) {
 	return b.scalar(p, c.expr), true
 }
 
-// why says that the value at p is known only after apply, and more.
-func (b *builder) why(p path, more string) string {
-	s := "known only after apply"
-	if more != "" {
-		s += ": " + more
+// why says why the value at p is not known: the reason the references
+// give, else that apply computes it.
+func (b *builder) why(_ path, reason string) string {
+	if reason == "" {
+		return "known only after apply"
 	}
-	return s
+	return reason
 }
 
 // idList reports whether an attribute holds a list of ids, by its name.

@@ -124,7 +124,13 @@ type resolution struct {
 	known bool
 }
 
-const maxDepth = 32
+// Limits on following references: how deep, and how many expressions
+// one value may visit (module inputs and outputs that refer to each other
+// would otherwise be followed without end).
+const (
+	maxDepth  = 32
+	maxVisits = 2000
+)
 
 // scopeOf is the scope of an instance's own expressions.
 func (r *reader) scopeOf(x *rec) scope {
@@ -174,12 +180,18 @@ func maximal(refs []string) []string {
 	return out
 }
 
+// resolve follows the references of an expression to the instance
+// attributes they come from.
 func (r *reader) resolve(e *tfjson.Expression, sc scope, depth int) resolution {
 	var res resolution
 	if e == nil || e.ExpressionData == nil {
 		return res
 	}
-	if depth > maxDepth {
+	if depth == 0 {
+		r.visits = 0
+	}
+	r.visits++
+	if depth > maxDepth || r.visits > maxVisits {
 		res.sources = append(res.sources, source{opaque: "references nested too deep"})
 		return res
 	}
@@ -468,11 +480,11 @@ func names(cs []candidate) string {
 func unexplained(cands []candidate, opaque []string, known bool) string {
 	switch {
 	case len(opaque) > 0:
-		return fmt.Sprintf("it is computed from %s, which plan JSON does not show", strings.Join(opaque, ", "))
+		return fmt.Sprintf("it is computed at apply time from %s, which plan JSON does not show", strings.Join(opaque, ", "))
 	case known && len(cands) > 0:
-		return fmt.Sprintf("it is computed from %s and other values, and plan JSON does not show how", names(cands))
+		return fmt.Sprintf("it is computed at apply time from %s and other values, and plan JSON does not show how", names(cands))
 	case len(cands) > 1:
-		return fmt.Sprintf("it is one of %s, and plan JSON does not show which", names(cands))
+		return fmt.Sprintf("it is one of %s, known only after apply, and plan JSON does not show which", names(cands))
 	}
 	return ""
 }
@@ -509,7 +521,7 @@ func (b *builder) listElems(p path, c cfgNode, n int) []cty.Value {
 	if c.expr != nil {
 		why = b.why(p, unexplained(cands, opaque, false))
 		if len(opaque) == 0 && len(cands) != n && len(cands) > 0 {
-			why = b.why(p, fmt.Sprintf("it is computed from %s, and plan JSON does not show how", names(cands)))
+			why = b.why(p, fmt.Sprintf("it is computed at apply time from %s, and plan JSON does not show how", names(cands)))
 		}
 	}
 	for i := range out {
