@@ -92,6 +92,30 @@ var jsonBlocks = map[string]bool{
 	"override": true, "tag": true, "entry": true, "selector": true, "subnet_mapping": true, "set": true,
 	"set_sensitive": true, "timeouts": true, "tag_specifications": true, "metadata_options": true,
 	"block_device_mappings": true, "ebs": true, "iam_instance_profile": true, "access_logs": true,
+	// tencentcloud_*
+	"worker_config": true, "master_config": true, "exist_instance": true, "instances_para": true,
+	"auto_scaling_config": true, "address_template": true, "protocol_template": true, "native": true,
+	"address_extra_set": true, "service_extra_set": true,
+}
+
+// jsonObjects reports whether a JSON property holds what a block does: an
+// object or an array of objects. An array of strings under a block's
+// name is an attribute of another resource (the ingress and egress lists
+// of tencentcloud_security_group_lite_rule).
+func jsonObjects(expr hcl.Expression) bool {
+	if _, diags := hcl.ExprMap(expr); !diags.HasErrors() {
+		return true
+	}
+	elems, diags := hcl.ExprList(expr)
+	if diags.HasErrors() {
+		return true // not a list either: let the block schema report it
+	}
+	for _, e := range elems {
+		if _, diags := hcl.ExprMap(e); diags.HasErrors() {
+			return false
+		}
+	}
+	return true
 }
 
 var dynamicSchema = &hcl.BodySchema{
@@ -136,7 +160,7 @@ func inferShape(body hcl.Body, top bool) *shape {
 		case skip(name) || name == "//":
 		case name == "dynamic":
 			blockSchema.Blocks = append(blockSchema.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"type"}})
-		case jsonBlocks[name]:
+		case jsonBlocks[name] && jsonObjects(attrs[name].Expr):
 			blockSchema.Blocks = append(blockSchema.Blocks, hcl.BlockHeaderSchema{Type: name})
 		default:
 			s.attrs[name] = true

@@ -314,3 +314,38 @@ func TestBroken(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// TestJSONConfiguration: in .tf.json, the lite rule's ingress and egress
+// are lists of strings, not blocks, while worker_config is a block.
+func TestJSONConfiguration(t *testing.T) {
+	src := `{"resource": {
+  "tencentcloud_security_group": {"web": {"name": "web"}},
+  "tencentcloud_security_group_lite_rule": {"web": {
+    "security_group_id": "${tencentcloud_security_group.web.id}",
+    "ingress": ["ACCEPT#10.0.0.0/16#ALL#ALL", "DROP#0.0.0.0/0#ALL#ALL"],
+    "egress": []
+  }},
+  "tencentcloud_security_group_rule_set": {"other": {
+    "security_group_id": "sg-abcd1234",
+    "ingress": [{"action": "ACCEPT", "cidr_block": "10.0.0.0/8", "protocol": "TCP", "port": "22"}]
+  }},
+  "tencentcloud_kubernetes_cluster": {"c": {
+    "cluster_name": "c",
+    "worker_config": [{"instance_type": "S5.LARGE8", "security_group_ids": ["${tencentcloud_security_group.web.id}"]}]
+  }}
+}}`
+	e, err := terraform.Read([]input.File{{Path: "j/main.tf.json", Data: []byte(src)}}, input.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "lite rule", rules(t, e, "tencentcloud_security_group.web"), []string{
+		"ingress ACCEPT all 10.0.0.0/16 @ j/main.tf.json:5 (tencentcloud_security_group_lite_rule.web)",
+		"ingress DROP all 0.0.0.0/0 @ j/main.tf.json:5 (tencentcloud_security_group_lite_rule.web)",
+	})
+	if r := rules(t, e, "sg-abcd1234"); len(r) != 1 || !strings.HasPrefix(r[0], "ingress ACCEPT tcp/22 10.0.0.0/8") {
+		t.Errorf("rule set = %q", r)
+	}
+	if c := cluster(t, e, "c"); len(c.Members) != 1 || c.Members[0].Groups[0] != "tencentcloud_security_group.web" {
+		t.Errorf("members = %v", members(c))
+	}
+}
