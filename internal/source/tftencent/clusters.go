@@ -42,9 +42,9 @@ const (
 type clusterInfo struct {
 	c    *model.Cluster
 	inst *tfinst.Instance // nil for a cluster the configuration only names
-	// masters, endpoints and workers are the members in the order they
-	// are read; endpoints by name, so that a cluster_endpoint resource
-	// replaces what the cluster says.
+	// masters, endpoints and workers (nodes, then load balancers) are
+	// the members in the order they are read; endpoints by name, so that
+	// a cluster_endpoint resource replaces what the cluster says.
 	masters, workers []*model.Member
 	endpoints        map[string]*model.Member
 	endpointsBy      string // the address of the resource that set the endpoints
