@@ -72,13 +72,14 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 			clusterGroupDefaults(e, c, cat)
 			publicEndpoint(e, c, cat)
 		}
+		privateEndpoints(e, c)
 		for _, a := range opts.AddOns {
 			if !slices.ContainsFunc(c.AddOns, func(b model.AddOn) bool { return b.Name == a.Name }) {
 				c.AddOns = append(c.AddOns, a)
 			}
 		}
 		for _, m := range c.Members {
-			if len(m.Addrs) == 0 && m.Kind != model.KindPublicEndpoint {
+			if len(m.Addrs) == 0 && !m.IsAPIEndpoint() {
 				m.Addrs = c.Networks.Subnets
 				if len(m.Addrs) == 0 {
 					m.Addrs = c.Networks.VPC
@@ -346,6 +347,33 @@ func publicEndpoint(e *model.Estate, c *model.Cluster, cat *knowledge.Catalog) {
 			addrs = append(addrs, p)
 		}
 	}
-	c.Members = append(c.Members, &model.Member{Role: model.RoleControlPlane, Name: "public-endpoint", Kind: model.KindPublicEndpoint,
+	c.Members = append(c.Members, &model.Member{Role: model.RoleControlPlane, Name: "public-endpoint", Kind: model.KindAPIEndpoint,
 		Groups: []string{id}, Addrs: addrs, Origin: loc})
+}
+
+// privateEndpoints gives a managed API endpoint on a private address of
+// the VPC without a security group (TKE's intranet endpoint) what routing
+// allows: tcp/443 from the VPC, and nothing from outside it.
+func privateEndpoints(e *model.Estate, c *model.Cluster) {
+	for _, m := range c.Members {
+		if m.Kind != model.KindPrivateAPIEndpoint || len(m.Groups) > 0 || m.GroupsUnknown != "" {
+			continue
+		}
+		if len(c.Networks.VPC) == 0 {
+			m.GroupsUnknown = "the endpoint is a private address of the cluster's VPC, whose CIDRs are not in the input"
+			continue
+		}
+		provider := model.AWS
+		if c.Platform == model.TKE {
+			provider = model.Tencent
+		}
+		g := &model.Group{ID: c.Name + "/" + m.Name, Name: m.Name + " of " + c.Name, Provider: provider, Implicit: true, Origin: m.Origin,
+			Description: "a private API endpoint: the VPC reaches it on tcp/443"}
+		for _, p := range c.Networks.VPC {
+			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: netset.Ports(netset.TCP, 443, 443),
+				Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p}, Description: "the VPC reaches the private endpoint", Origin: m.Origin})
+		}
+		e.Groups[g.ID] = g
+		m.Groups = []string{g.ID}
+	}
 }

@@ -84,7 +84,7 @@ func (exposures) Run(ctx *Context, out *Result) {
 				side = endpoint.From
 			}
 			for _, m := range ctx.Cluster.MembersOf(role) {
-				if side == endpoint.From && m.Kind == model.KindPublicEndpoint {
+				if side == endpoint.From && m.IsAPIEndpoint() {
 					continue
 				}
 				host := endpoint.HostOf(m)

@@ -18,7 +18,7 @@ func (ctx *Context) clusterGroups() []*model.Group {
 	var out []*model.Group
 	seen := map[string]bool{}
 	for _, m := range ctx.Cluster.Members {
-		if m.Kind == model.KindPublicEndpoint {
+		if m.IsAPIEndpoint() {
 			continue
 		}
 		for _, id := range m.Groups {
@@ -37,7 +37,7 @@ func (ctx *Context) clusterGroups() []*model.Group {
 func (ctx *Context) roleGroups(role string) []string {
 	var out []string
 	for _, m := range ctx.Cluster.MembersOf(role) {
-		if m.Kind == model.KindPublicEndpoint {
+		if m.IsAPIEndpoint() {
 			continue
 		}
 		for _, id := range m.Groups {

@@ -271,7 +271,7 @@ func (ctx *Context) fixes(because []reach.Reason, u unit, svcs netset.Services, 
 // the public endpoint the platform runs, else an address range.
 func fixPart(ps []part) *part {
 	for i, p := range ps {
-		if p.member != nil && p.member.Kind != model.KindPublicEndpoint && len(p.member.Groups) > 0 {
+		if p.member != nil && !p.member.IsAPIEndpoint() && len(p.member.Groups) > 0 {
 			return &ps[i]
 		}
 	}
@@ -322,7 +322,9 @@ func (ctx *Context) ruleChanges(dir model.Direction, self *model.Member, peer *p
 	mk := func(p model.Peer) remedy.Change {
 		return remedy.Change{Group: g, First: first, Rule: model.Rule{Direction: dir, Services: svcs, Peer: p, Description: desc}}
 	}
-	if peer.member != nil {
+	// Pods of a container network are not their nodes' groups' instances:
+	// rules must name their addresses.
+	if peer.member != nil && peer.member.Kind != model.KindPodNetwork {
 		return []remedy.Change{mk(model.Peer{Kind: model.PeerGroup, Group: ctx.fixGroup(peer.member)})}
 	}
 	var out []remedy.Change
@@ -354,6 +356,9 @@ func (ctx *Context) fixText(changes []remedy.Change) string {
 // peerCIDRs are the IPv4 prefixes of an address range, for a fix.
 func peerCIDRs(h reach.Host) []string {
 	var out []string
+	if h.Addrs == nil {
+		return nil
+	}
 	for _, p := range h.Addrs.Prefixes() {
 		if p.Addr().Is4() {
 			out = append(out, p.String())

@@ -36,7 +36,7 @@ func HostOf(m *model.Member) reach.Host {
 // cluster's use IPv6), unless the member has none of that family.
 func HostFor(c *model.Cluster, m *model.Member) reach.Host {
 	h := HostOf(m)
-	if m.Kind == model.KindPublicEndpoint {
+	if m.IsAPIEndpoint() {
 		return h
 	}
 	var same []netip.Prefix
@@ -59,7 +59,7 @@ func HostFor(c *model.Cluster, m *model.Member) reach.Host {
 func Members(c *model.Cluster, role string, side Side) []*model.Member {
 	var ms []*model.Member
 	for _, m := range c.MembersOf(role) {
-		if side == From && m.Kind == model.KindPublicEndpoint {
+		if side == From && m.IsAPIEndpoint() {
 			continue
 		}
 		ms = append(ms, m)

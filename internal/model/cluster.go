@@ -106,14 +106,24 @@ type Member struct {
 
 // Member kinds other packages act on.
 const (
-	// KindPublicEndpoint marks the member that stands for a managed API
-	// endpoint reachable from the internet.
-	KindPublicEndpoint = "public-endpoint"
+	// KindAPIEndpoint marks a member that stands for a managed API
+	// endpoint: it accepts connections and never opens them.
+	KindAPIEndpoint = "api-endpoint"
+	// KindPrivateAPIEndpoint marks a managed API endpoint on a private
+	// address of the VPC without a security group of its own (TKE's
+	// intranet endpoint); assemble gives it what routing allows: tcp/443
+	// from the VPC.
+	KindPrivateAPIEndpoint = "private-api-endpoint"
 	// KindPodNetwork marks pods that live in a container network of their
 	// own on their nodes: they leave through the nodes' groups, but other
 	// groups' rules naming those groups do not cover their addresses.
 	KindPodNetwork = "pod-network"
 )
+
+// IsAPIEndpoint reports whether the member is a managed API endpoint.
+func (m *Member) IsAPIEndpoint() bool {
+	return m.Kind == KindAPIEndpoint || m.Kind == KindPrivateAPIEndpoint
+}
 
 // Qualified names the member as users may type it: "nodes/ng-1", or the
 // role alone when the member has no name.
@@ -159,7 +169,7 @@ func (c *Cluster) MembersOf(role string) []*Member {
 func (c *Cluster) Roles() map[string][]string {
 	out := map[string][]string{}
 	for _, m := range c.Members {
-		if m.Kind == KindPublicEndpoint {
+		if m.IsAPIEndpoint() {
 			continue // the platform's endpoint, not a group of the user's
 		}
 		for _, g := range m.Groups {

@@ -488,7 +488,7 @@ func (r *reader) endpointMembers(c *model.Cluster, id, label string, ep *endpoin
 			}
 		}
 		if c.Endpoint.Public == model.Yes {
-			m := &model.Member{Role: model.RoleControlPlane, Name: "internet-endpoint", Kind: model.KindPublicEndpoint, Origin: ep.loc}
+			m := &model.Member{Role: model.RoleControlPlane, Name: "internet-endpoint", Kind: model.KindAPIEndpoint, Origin: ep.loc}
 			if a, ok := hostAddr(*ext); ok {
 				m.Addrs, m.AddrsExact, m.Interfaces = []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, true, 1
 			} else {
@@ -522,26 +522,15 @@ func (r *reader) endpointMembers(c *model.Cluster, id, label string, ep *endpoin
 	intranet := cmp.Or(strings.TrimSpace(ep.e.ClusterIntranetEndpoint), strings.TrimSpace(ep.e.PgwEndpoint))
 	c.Endpoint.Private = model.TriOf(intranet != "")
 	if intranet != "" {
-		m := &model.Member{Role: model.RoleControlPlane, Name: "intranet-endpoint", Kind: model.KindPublicEndpoint, Origin: ep.loc}
+		// A private address of the VPC without a security group of its
+		// own: assemble gives it what routing allows.
+		m := &model.Member{Role: model.RoleControlPlane, Name: "intranet-endpoint", Kind: model.KindPrivateAPIEndpoint, Origin: ep.loc}
 		if a, ok := hostAddr(intranet); ok {
 			m.Addrs, m.AddrsExact, m.Interfaces = []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, true, 1
 		} else if s := r.subnets[ep.e.ClusterIntranetSubnetID]; s != nil {
 			m.Addrs = s.CIDRs
 		} else {
 			m.Addrs = c.Networks.VPC
-		}
-		if len(c.Networks.VPC) == 0 {
-			m.GroupsUnknown = "the intranet endpoint is a private address of the cluster's VPC, whose CIDRs are not in the input (add `tccli vpc DescribeVpcs` output)"
-		} else {
-			// A private address: only the VPC reaches it, on tcp/443.
-			g := &model.Group{ID: id + "/intranet-endpoint", Name: "intranet endpoint of " + label, Provider: model.Tencent, Implicit: true, Origin: ep.loc,
-				Description: "TKE's intranet endpoint is a private address of the VPC serving tcp/443"}
-			for _, p := range c.Networks.VPC {
-				g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Action: model.Accept, Services: https,
-					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p}, Description: "the VPC reaches the intranet endpoint", Origin: ep.loc})
-			}
-			r.addImplicit(g)
-			m.Groups = []string{g.ID}
 		}
 		out = append(out, m)
 	}

@@ -349,14 +349,14 @@ func (m *mapper) endpoints(ci *clusterInfo, in *tfinst.Instance, v cty.Value) {
 		m.c.Note("cluster %s: whether the intranet endpoint is on is not known (%s), so it is left out", c.Name, tfinst.ReasonOr(nv, "it is computed at apply time"))
 	case intranet:
 		c.Endpoint.Private = model.Yes
-		mem := &model.Member{Role: model.RoleControlPlane, Name: nameIntranetEndpoint, Kind: model.KindPublicEndpoint, Origin: in.Origin}
+		// A private address in the cluster's VPC with no security group
+		// (the provider binds cluster_internet_security_group to the
+		// internet endpoint only): assemble gives it what routing allows.
+		mem := &model.Member{Role: model.RoleControlPlane, Name: nameIntranetEndpoint, Kind: model.KindPrivateAPIEndpoint, Origin: in.Origin}
 		subnet, why := m.c.RefKey(tfinst.Get(v, "cluster_intranet_subnet_id"))
-		where := "a subnet of the cluster's VPC"
 		if subnet != "" {
-			where = m.label(subnet)
 			mem.Addrs = m.subnetBound([]string{subnet}, why)
 		}
-		mem.GroupsUnknown = fmt.Sprintf("the intranet endpoint is a private address in %s with no security group (the provider binds cluster_internet_security_group to the internet endpoint only), so what reaches it on tcp/%d is decided by routing to that subnet, which clusterwall does not model (pass --role control-plane=GROUP to judge it by a group)", where, apiPort)
 		ci.endpoints[nameIntranetEndpoint] = mem
 	}
 }
@@ -368,7 +368,7 @@ func (m *mapper) endpoints(ci *clusterInfo, in *tfinst.Instance, v cty.Value) {
 // configuration does not give.
 func (m *mapper) internetEndpoint(ci *clusterInfo, in *tfinst.Instance, v cty.Value) *model.Member {
 	c := ci.c
-	mem := &model.Member{Role: model.RoleControlPlane, Name: nameInternetEndpoint, Kind: model.KindPublicEndpoint, Origin: in.Origin}
+	mem := &model.Member{Role: model.RoleControlPlane, Name: nameInternetEndpoint, Kind: model.KindAPIEndpoint, Origin: in.Origin}
 	sgv := tfinst.Get(v, "cluster_internet_security_group")
 	if set(sgv) {
 		key, why := m.c.RefKey(sgv)
