@@ -28,7 +28,7 @@ usage or input error.`,
 		Example: `  clusterwall check examples/eks-aws-cli
   clusterwall check --format json --fail-on critical ./terraform
   clusterwall check --role nodes=sg-0123456789abcdef0 describe-security-groups.json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needPaths,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("format", o.format, checkFormats...); err != nil {
 				return err

@@ -92,3 +92,11 @@ func oneOf(flag, value string, allowed ...string) error {
 	}
 	return usagef("--%s %q: expected one of %s", flag, value, strings.Join(allowed, ", "))
 }
+
+// needPaths asks for at least one input path, saying what one is.
+func needPaths(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usagef("%s needs at least one PATH: a file or directory of Terraform, CloudFormation, AWS CLI or Tencent Cloud JSON (see clusterwall %s --help)", cmd.Name(), cmd.Name())
+	}
+	return nil
+}

@@ -24,7 +24,7 @@ belongs to: a Terraform block or resource, a CloudFormation resource, an
 aws ec2 authorize-/revoke- command, a tccli command. It changes no file.`,
 		Example: `  clusterwall fix examples/seed-production
   clusterwall fix --format json ./terraform > changes.json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needPaths,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("format", o.format, fixFormats...); err != nil {
 				return err

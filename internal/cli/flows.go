@@ -24,7 +24,7 @@ func newFlows(stdout io.Writer) *cobra.Command {
 the protocols and ports on which the first may open connections to the second.`,
 		Example: `  clusterwall flows examples/eks-aws-cli
   clusterwall flows --format mermaid ./terraform > flows.mmd`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needPaths,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("format", o.format, flowsFormats...); err != nil {
 				return err

@@ -30,7 +30,7 @@ the rules that decide it. Exit status 0 whatever the verdict; 2 on a usage or
 input error.`,
 		Example: `  clusterwall query examples/eks-aws-cli --from control-plane --to nodes --port tcp/10250
   clusterwall query ./terraform --from internet --to nodes --port tcp/22 --format json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needPaths,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf("format", o.format, queryFormats...); err != nil {
 				return err
