@@ -60,14 +60,19 @@ func ruleLocation(g *model.Group, r *model.Rule) srcpos.Location {
 
 // platformMade reports rules the user did not write and would see put
 // back if removed: the platform's own group's, AWS's default allow-all
-// egress, and what Kubernetes controllers manage (the Load Balancer
+// egress, what Kubernetes controllers manage (the Load Balancer
 // Controller's groups and rules, the in-tree service controller's
-// "kubernetes.io/rule/…" rules).
+// "kubernetes.io/rule/…" rules), and registry modules' rules.
 func (ctx *Context) platformMade(g *model.Group, r *model.Rule) bool {
 	if g.Implicit || g.ID == ctx.Cluster.ClusterGroup || controllerGroup(g) {
 		return true
 	}
 	if strings.HasPrefix(r.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Description, "elbv2.k8s.aws/") {
+		return true
+	}
+	// A registry module's rules are written in its code, not the user's:
+	// its inputs are what the user can change.
+	if strings.Contains(r.Origin.File, ".terraform/modules/") {
 		return true
 	}
 	return r.Direction == model.Egress && r.Services.IsAll() && r.Peer.Kind == model.PeerCIDR && r.Peer.Prefix.Bits() == 0

@@ -42,7 +42,7 @@ func (unusedRules) Run(ctx *Context, out *Result) {
 		onCP, onNodes := slices.Contains(cp, g.ID), slices.Contains(nodes, g.ID)
 		for i := range g.Rules {
 			r := &g.Rules[i]
-			if r.Direction != model.Ingress || !r.Known() || r.Action != model.Accept || ctx.platformMade(g, r) {
+			if r.Direction != model.Ingress || !r.Known() || r.Action != model.Accept || ctx.platformMade(g, r) || onlyICMP(r.Services) {
 				continue
 			}
 			var why string
@@ -68,4 +68,15 @@ func (unusedRules) Run(ctx *Context, out *Result) {
 
 func selfRule(g *model.Group, r *model.Rule) bool {
 	return r.Peer.Kind == model.PeerGroup && r.Peer.Group == g.ID
+}
+
+// onlyICMP: ping and its errors are diagnostics, not services to remove
+// (and ICMP open to the internet is an exposure finding of its own).
+func onlyICMP(s netset.Services) bool {
+	for _, p := range s.Protocols() {
+		if !netset.IsICMP(p) {
+			return false
+		}
+	}
+	return !s.IsEmpty()
 }
