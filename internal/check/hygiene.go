@@ -70,9 +70,7 @@ func (ctx *Context) platformMade(g *model.Group, r *model.Rule) bool {
 	if strings.HasPrefix(r.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Description, "elbv2.k8s.aws/") {
 		return true
 	}
-	// A registry module's rules are written in its code, not the user's:
-	// its inputs are what the user can change.
-	if strings.Contains(r.Origin.File, ".terraform/modules/") {
+	if inModule(r) {
 		return true
 	}
 	return r.Direction == model.Egress && r.Services.IsAll() && r.Peer.Kind == model.PeerCIDR && r.Peer.Prefix.Bits() == 0
@@ -88,3 +86,7 @@ func controllerGroup(g *model.Group) bool {
 	}
 	return strings.HasPrefix(g.Name, "k8s-elb-")
 }
+
+// inModule reports a rule written in a registry module's code, not the
+// user's: the module's inputs are what the user can change.
+func inModule(r *model.Rule) bool { return strings.Contains(r.Origin.File, ".terraform/modules/") }

@@ -22,7 +22,7 @@ func (redundantRules) Run(ctx *Context, out *Result) {
 			r := &g.Rules[i]
 			for j := range g.Rules {
 				o := &g.Rules[j]
-				if i == j || !r.Known() || !o.Known() || r.Direction != o.Direction || ctx.platformMade(g, r) || ctx.platformMade(g, o) || !covers(o, r) {
+				if i == j || !r.Known() || !o.Known() || r.Direction != o.Direction || ctx.platformMade(g, r) || inModule(o) || !covers(o, r) {
 					continue
 				}
 				same := covers(r, o)
