@@ -24,8 +24,10 @@ type reader struct {
 	recs   []*rec
 	byAddr map[string]*rec
 	byRes  map[resKey][]*rec // the instances of each resource, in key order
-	mods   map[string]*modInst
-	root   *modInst
+	// keySets caches the key set of each resource (see keySet).
+	keySets map[resKey]string
+	mods    map[string]*modInst
+	root    *modInst
 	// hasConfig is set for a plan with its configuration section.
 	hasConfig bool
 	out       []*tfinst.Instance
@@ -67,10 +69,13 @@ type modInst struct {
 	cfg    *tfjson.ConfigModule
 	res    map[string]*tfjson.ConfigResource // by "TYPE.NAME" or "data.TYPE.NAME"
 	kids   map[string][]*modInst             // instances of each call, in key order
+	// kidSets caches the key set of each call's instances (see keySet).
+	kidSets map[string]string
 }
 
 func newReader(d *document, prefix string) *reader {
-	r := &reader{d: d, prefix: prefix, byAddr: map[string]*rec{}, byRes: map[resKey][]*rec{}, mods: map[string]*modInst{}}
+	r := &reader{d: d, prefix: prefix, byAddr: map[string]*rec{}, byRes: map[resKey][]*rec{}, keySets: map[resKey]string{},
+		mods: map[string]*modInst{}}
 	r.root = &modInst{kids: map[string][]*modInst{}}
 	if d.plan != nil && d.plan.Config != nil && d.plan.Config.RootModule != nil {
 		r.root.cfg = d.plan.Config.RootModule

@@ -103,9 +103,11 @@ func attrPath(steps []step) string {
 // key (each.key, count.index) of the instance it is evaluated for, with
 // the keys of all of them.
 type scope struct {
-	mi      *modInst
-	key     cty.Value
-	keys    []cty.Value
+	mi  *modInst
+	key cty.Value
+	// keys identifies the set of keys of the instances the scope is one of
+	// (see keySet).
+	keys    string
 	forEach *tfjson.Expression
 }
 
@@ -134,10 +136,7 @@ const (
 
 // scopeOf is the scope of an instance's own expressions.
 func (r *reader) scopeOf(x *rec) scope {
-	sc := scope{mi: x.mi, key: x.key}
-	for _, y := range r.byRes[resKey{x.mi.addr, x.mode, x.res.Type, x.res.Name}] {
-		sc.keys = append(sc.keys, y.key)
-	}
+	sc := scope{mi: x.mi, key: x.key, keys: r.resKeys(resKey{x.mi.addr, x.mode, x.res.Type, x.res.Name})}
 	if x.cfg != nil {
 		sc.forEach = x.cfg.ForEachExpression
 		if sc.forEach == nil {
@@ -150,10 +149,7 @@ func (r *reader) scopeOf(x *rec) scope {
 // callScope is the scope a module instance's inputs are evaluated in: its
 // caller's module, with the module instance's key.
 func callScope(mi *modInst) scope {
-	sc := scope{mi: mi.parent, key: mi.key}
-	for _, k := range mi.parent.kids[mi.name] {
-		sc.keys = append(sc.keys, k.key)
-	}
+	sc := scope{mi: mi.parent, key: mi.key, keys: mi.parent.kidKeys(mi.name)}
 	if mi.call != nil {
 		sc.forEach = mi.call.ForEachExpression
 	}
@@ -297,7 +293,7 @@ func (r *reader) output(ref string, steps []step, sc scope, depth int) resolutio
 		rest = rest[1:]
 	case len(kids) == 1 && kids[0].key == cty.NilVal:
 		child = kids[0]
-	case sc.key != cty.NilVal && sameKeys(modKeys(kids), sc.keys):
+	case sc.key != cty.NilVal && sc.keys != "" && sc.mi.kidKeys(name) == sc.keys:
 		for _, k := range kids {
 			if k.key.RawEquals(sc.key) {
 				child = k
@@ -319,12 +315,52 @@ func (r *reader) output(ref string, steps []step, sc scope, depth int) resolutio
 	return r.resolve(out.Expression, scope{mi: child}, depth+1)
 }
 
-func modKeys(ms []*modInst) []cty.Value {
-	out := make([]cty.Value, len(ms))
-	for i, m := range ms {
-		out[i] = m.key
+// keySet identifies a set of instance keys: two resources (or module
+// calls) have the same keys when their sets are equal. It is "" when
+// there are no keys.
+func keySet(keys []cty.Value) string {
+	var ks []string
+	for _, k := range keys {
+		if k != cty.NilVal {
+			ks = append(ks, tfinst.KeyString(k))
+		}
 	}
-	return out
+	if len(ks) == 0 {
+		return ""
+	}
+	slices.Sort(ks)
+	return strings.Join(ks, "\x00")
+}
+
+// resKeys is the key set of a resource's instances.
+func (r *reader) resKeys(k resKey) string {
+	if s, ok := r.keySets[k]; ok {
+		return s
+	}
+	var keys []cty.Value
+	for _, x := range r.byRes[k] {
+		keys = append(keys, x.key)
+	}
+	s := keySet(keys)
+	r.keySets[k] = s
+	return s
+}
+
+// kidKeys is the key set of a module call's instances.
+func (mi *modInst) kidKeys(name string) string {
+	if s, ok := mi.kidSets[name]; ok {
+		return s
+	}
+	var keys []cty.Value
+	for _, k := range mi.kids[name] {
+		keys = append(keys, k.key)
+	}
+	s := keySet(keys)
+	if mi.kidSets == nil {
+		mi.kidSets = map[string]string{}
+	}
+	mi.kidSets[name] = s
+	return s
 }
 
 // resource is a reference to a resource: the instance it names, the one
@@ -347,32 +383,12 @@ func (r *reader) resource(ref string, sc scope, mode tfinst.Mode, typ, name stri
 	if len(insts) == 1 && insts[0].key == cty.NilVal {
 		return source{insts: insts, attr: attr}
 	}
-	if sc.key != cty.NilVal {
-		keys := make([]cty.Value, len(insts))
-		for i, x := range insts {
-			keys[i] = x.key
-		}
-		if sameKeys(keys, sc.keys) {
-			for _, x := range insts {
-				if x.key.RawEquals(sc.key) {
-					return source{insts: []*rec{x}, attr: attr}
-				}
-			}
+	if sc.key != cty.NilVal && sc.keys != "" && r.resKeys(resKey{sc.mi.addr, mode, typ, name}) == sc.keys {
+		if x := r.byAddr[tfinst.Address(sc.mi.addr, mode, typ, name, sc.key)]; x != nil {
+			return source{insts: []*rec{x}, attr: attr}
 		}
 	}
 	return source{insts: insts, attr: attr}
-}
-
-func sameKeys(a, b []cty.Value) bool {
-	if len(a) != len(b) || len(a) == 0 {
-		return false
-	}
-	for _, k := range a {
-		if !slices.ContainsFunc(b, func(o cty.Value) bool { return o != cty.NilVal && k != cty.NilVal && o.RawEquals(k) }) {
-			return false
-		}
-	}
-	return true
 }
 
 // candidate is one instance attribute an unknown value may be.
