@@ -353,7 +353,7 @@ func (r *reader) build() {
 			c = cfgNode{configured: true}
 		}
 		v, _ := b.conv(values, unk, sens, nil, c, x.node.Field("values"))
-		x.inst.Values = v
+		x.inst.Values = dropConflicting(x.res.Type, v)
 		r.out = append(r.out, x.inst)
 	}
 }
@@ -366,6 +366,48 @@ func (r *reader) build() {
 // after mapping.
 var mirrors = map[string][]string{
 	"aws_security_group": {"ingress", "egress"},
+}
+
+// conflicts lists, by resource type, optional and computed attributes
+// that the provider rejects together with others. A plan leaves such an
+// attribute unknown when the configuration sets it to null (the provider
+// would compute it), so when a conflicting attribute is set, the unknown
+// value is not a value at all: terraform-aws-eks gives every rule
+// source_security_group_id = cond ? local.x : null, self rules too.
+var conflicts = map[string]map[string][]string{
+	"aws_security_group_rule": {"source_security_group_id": {"self", "cidr_blocks", "ipv6_cidr_blocks"}},
+}
+
+func dropConflicting(typ string, v cty.Value) cty.Value {
+	cs := conflicts[typ]
+	if len(cs) == 0 || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
+		return v
+	}
+	attrs := v.AsValueMap()
+	changed := false
+	for attr, others := range cs {
+		a, ok := attrs[attr]
+		if !ok || tfinst.Known(a) {
+			continue
+		}
+		for _, o := range others {
+			ov := attrs[o]
+			if b, ok := tfinst.Bool(ov); ok && b {
+				delete(attrs, attr)
+				changed = true
+				break
+			}
+			if elems, known := tfinst.List(ov); known && !tfinst.Absent(ov) && len(elems) > 0 && ov.Type() != cty.Bool {
+				delete(attrs, attr)
+				changed = true
+				break
+			}
+		}
+	}
+	if !changed {
+		return v
+	}
+	return cty.ObjectVal(attrs)
 }
 
 func (r *reader) loc(n *jsonpos.Node, addr string) srcpos.Location {

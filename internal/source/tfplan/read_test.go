@@ -307,3 +307,34 @@ func TestSeveralFiles(t *testing.T) {
 		t.Errorf("FindGroups = %q", got)
 	}
 }
+
+// TestDataCIDR reads a plan against existing resources: their known ids
+// tie rules to groups, the refreshed rule list of a group the
+// configuration gives no inline rules is left out, and a CIDR from a data
+// source read at apply time is an unknown peer.
+func TestDataCIDR(t *testing.T) {
+	e := readJSON(t, "testdata/data-cidr/plan.json")
+	nodes := e.Groups["aws_security_group.nodes"]
+	if nodes == nil || nodes.ExclusiveRules || len(nodes.Rules) != 5 {
+		t.Fatalf("nodes: %+v", nodes)
+	}
+	var ssh *model.Rule
+	for i, r := range nodes.Rules {
+		if !r.Standalone {
+			t.Errorf("rule %v is not a rule resource's", r)
+		}
+		if r.ID == "aws_security_group_rule.ssh_from_tools" {
+			ssh = &nodes.Rules[i]
+		}
+	}
+	if ssh == nil || ssh.Peer.Kind != model.PeerUnknown || ssh.Peer.Why != "cidr_blocks is not known: data.aws_vpc.tools is read at apply time" {
+		t.Errorf("ssh rule %+v", ssh)
+	}
+	if ssh != nil && (ssh.Origin.Line != 570 || ssh.Origin.Address != "aws_security_group_rule.ssh_from_tools") {
+		t.Errorf("ssh rule at %v", ssh.Origin)
+	}
+	cg := e.Groups["aws_eks_cluster.ops.vpc_config[0].cluster_security_group_id"]
+	if cg == nil || !slices.Contains(cg.Aliases, "sg-0e1f2a3b4c5d6e7f8") || len(cg.Rules) != 1 || cg.Rules[0].Peer.Group != "aws_security_group.nodes" {
+		t.Errorf("cluster group %+v", cg)
+	}
+}

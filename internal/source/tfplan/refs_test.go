@@ -256,7 +256,7 @@ func TestReferencesPlanJSONDoesNotExplain(t *testing.T) {
 
 func TestSameKeys(t *testing.T) {
 	rs := []res{group("", "ng", "x"), group("", "ng", "y"), rule("", "r", "x"), rule("", "r", "y"), rule("", "other", "p"),
-		rule("", "ev", "x"), rule("", "ev", "y")}
+		rule("", "ev", "x"), rule("", "ev", "y"), group("", "c", 0), group("", "c", 1), rule("", "rc", 0), rule("", "rc", 1)}
 	ins := instancesOf(t, planJSON(t, rs, map[string]any{"resources": []any{
 		resource("aws_security_group", "ng", groupConfig, "for_each_expression", refs("var.groups")),
 		// security_group_id = aws_security_group.ng[each.key].id
@@ -267,7 +267,13 @@ func TestSameKeys(t *testing.T) {
 		// for_each = aws_security_group.ng, security_group_id = each.value.id
 		resource("aws_security_group_rule", "ev", ruleConfig(refs("each.value.id", "each.value")),
 			"for_each_expression", refs("aws_security_group.ng")),
+		// count = 2, security_group_id = aws_security_group.c[count.index].id
+		resource("aws_security_group", "c", groupConfig, "count_expression", constant(2)),
+		resource("aws_security_group_rule", "rc", ruleConfig(refs("aws_security_group.c", "count.index")),
+			"count_expression", refs("var.n")),
 	}}))
+	wantRef(t, at(t, ins, "aws_security_group_rule.rc[0]", "security_group_id"), "aws_security_group.c[0]", "id")
+	wantRef(t, at(t, ins, "aws_security_group_rule.rc[1]", "security_group_id"), "aws_security_group.c[1]", "id")
 	for _, k := range []string{"x", "y"} {
 		wantRef(t, at(t, ins, `aws_security_group_rule.r["`+k+`"]`, "security_group_id"), `aws_security_group.ng["`+k+`"]`, "id")
 		wantRef(t, at(t, ins, `aws_security_group_rule.ev["`+k+`"]`, "security_group_id"), `aws_security_group.ng["`+k+`"]`, "id")
@@ -371,4 +377,40 @@ func TestDataSourcesAndComputedAttributes(t *testing.T) {
 		t.Errorf("cluster_name = %q, want the cluster's name", s)
 	}
 	wantRef(t, at(t, ins, "aws_eks_node_group.ng", "node_role_arn"), "aws_eks_cluster.c", "arn")
+}
+
+// TestTerraformAWSEKSRules reads the node rules as terraform-aws-modules/eks
+// writes them: one for_each resource, the source group through a local,
+// null where a rule has none.
+func TestTerraformAWSEKSRules(t *testing.T) {
+	self := rule("module.eks", "node", "ingress_self_coredns_tcp")
+	self.values["self"] = true
+	egress := rule("module.eks", "node", "egress_all")
+	egress.values["type"], egress.values["cidr_blocks"] = "egress", []any{"0.0.0.0/0"}
+	egress.unknown["cidr_blocks"] = []any{false}
+	kubelet := rule("module.eks", "node", "ingress_cluster_kubelet")
+	ins := instancesOf(t, planJSON(t, []res{group("module.eks", "node", 0), group("module.eks", "cluster", 0), self, egress, kubelet},
+		map[string]any{"module_calls": map[string]any{"eks": map[string]any{"source": "terraform-aws-modules/eks/aws", "module": map[string]any{
+			"resources": []any{
+				resource("aws_security_group", "node", groupConfig, "count_expression", refs("local.create_node_sg")),
+				resource("aws_security_group", "cluster", groupConfig, "count_expression", refs("local.create_cluster_sg")),
+				resource("aws_security_group_rule", "node", ruleConfig(refs("aws_security_group.node[0].id", "aws_security_group.node[0]", "aws_security_group.node"),
+					"self", refs("each.value"),
+					"cidr_blocks", refs("each.value"),
+					// try(each.value.source_cluster_security_group, false) ? local.cluster_security_group_id : lookup(each.value, "source_security_group_id", null)
+					"source_security_group_id", refs("each.value.source_cluster_security_group", "each.value", "local.cluster_security_group_id", "each.value")),
+					"for_each_expression", refs("local.node_security_group_rules", "local.node_security_group_recommended_rules", "var.node_security_group_additional_rules", "local.create_node_sg")),
+			}}}}}))
+	for _, k := range []string{"ingress_self_coredns_tcp", "egress_all", "ingress_cluster_kubelet"} {
+		wantRef(t, at(t, ins, `module.eks.aws_security_group_rule.node["`+k+`"]`, "security_group_id"), "module.eks.aws_security_group.node[0]", "id")
+	}
+	// A rule with self or CIDR blocks has no source group: the provider
+	// rejects both, so the unknown is the provider's to compute.
+	for _, k := range []string{"ingress_self_coredns_tcp", "egress_all"} {
+		if v := at(t, ins, `module.eks.aws_security_group_rule.node["`+k+`"]`, "source_security_group_id"); v != cty.NilVal {
+			t.Errorf("%s: source_security_group_id = %#v, want none", k, v)
+		}
+	}
+	wantUnknown(t, at(t, ins, `module.eks.aws_security_group_rule.node["ingress_cluster_kubelet"]`, "source_security_group_id"),
+		"it is computed at apply time from each.value.source_cluster_security_group, local.cluster_security_group_id, which plan JSON does not show")
 }
