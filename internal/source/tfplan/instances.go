@@ -108,8 +108,11 @@ func (r *reader) collect() error {
 		if !okMode || !ok {
 			continue
 		}
-		addr := tfinst.Address(rc.ModuleAddress, mode, rc.Type, rc.Name, key)
-		if x := r.byAddr[addr]; x != nil {
+		module, ok := canonicalModule(rc.ModuleAddress)
+		if !ok {
+			continue
+		}
+		if x := r.byAddr[tfinst.Address(module, mode, rc.Type, rc.Name, key)]; x != nil {
 			x.change = rc.Change
 		}
 	}
@@ -256,28 +259,66 @@ func instanceKey(index any) (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
+// moduleStep is one module call instance of a module address.
+type moduleStep struct {
+	name string
+	key  cty.Value
+}
+
+// parseModule reads a module instance address: module.eks,
+// module.ng["a"].module.lt; "" is the root module.
+func parseModule(addr string) ([]moduleStep, bool) {
+	if addr == "" {
+		return nil, true
+	}
+	steps, ok := parseTraversal(addr)
+	if !ok {
+		return nil, false
+	}
+	var out []moduleStep
+	for i := 0; i < len(steps); {
+		if steps[i].name != "module" || i+1 >= len(steps) || steps[i+1].name == "" {
+			return nil, false
+		}
+		st := moduleStep{name: steps[i+1].name, key: cty.NilVal}
+		i += 2
+		if i < len(steps) && steps[i].index != cty.NilVal {
+			st.key = steps[i].index
+			i++
+		}
+		out = append(out, st)
+	}
+	return out, true
+}
+
+// canonicalModule prints a module address as the reader keys it.
+func canonicalModule(addr string) (string, bool) {
+	steps, ok := parseModule(addr)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for i, s := range steps {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString("module." + s.name + tfinst.KeyString(s.key))
+	}
+	return b.String(), true
+}
+
 // module returns the module instance of an address, made on first use.
 func (r *reader) module(addr string) (*modInst, bool) {
 	if mi, ok := r.mods[addr]; ok {
 		return mi, true
 	}
-	steps, ok := parseTraversal(addr)
-	if !ok || len(steps) == 0 {
+	steps, ok := parseModule(addr)
+	if !ok {
 		return nil, false
 	}
 	mi := r.root
-	for i := 0; i < len(steps); {
-		if steps[i].name != "module" || i+1 >= len(steps) || steps[i+1].name == "" {
-			return nil, false
-		}
-		name := steps[i+1].name
-		key := cty.NilVal
-		i += 2
-		if i < len(steps) && steps[i].index != cty.NilVal {
-			key = steps[i].index
-			i++
-		}
-		mi = r.child(mi, name, key)
+	for _, s := range steps {
+		mi = r.child(mi, s.name, s.key)
 	}
 	return mi, true
 }

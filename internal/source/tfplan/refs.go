@@ -286,7 +286,7 @@ func (r *reader) output(ref string, steps []step, sc scope, depth int) resolutio
 	switch {
 	case rest[0].index != cty.NilVal:
 		for _, k := range kids {
-			if k.key.RawEquals(rest[0].index) {
+			if k.key != cty.NilVal && k.key.RawEquals(rest[0].index) {
 				child = k
 			}
 		}
@@ -295,7 +295,7 @@ func (r *reader) output(ref string, steps []step, sc scope, depth int) resolutio
 		child = kids[0]
 	case sc.key != cty.NilVal && sc.keys != "" && sc.mi.kidKeys(name) == sc.keys:
 		for _, k := range kids {
-			if k.key.RawEquals(sc.key) {
+			if k.key != cty.NilVal && k.key.RawEquals(sc.key) {
 				child = k
 			}
 		}
