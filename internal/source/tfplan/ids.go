@@ -180,6 +180,7 @@ func (r *reader) finish(e *model.Estate) {
 			dedupe(g)
 		}
 	}
+	e.Notes = append(e.Notes, r.d.notes...)
 	e.Notes = append(e.Notes, r.notes...)
 }
 

@@ -108,6 +108,7 @@ type document struct {
 	lines bool // the file has more than one line, so lines say something
 	plan  *tfjson.Plan
 	state *tfjson.State
+	notes []string // what users should know about the file as a whole
 }
 
 func readFile(f input.File, prefix string) (*model.Estate, error) {
@@ -207,6 +208,13 @@ func decode(f input.File) (*document, error) {
 		}
 	}
 	d.plan = p
+	var flag bool
+	if json.Unmarshal(top["errored"], &flag) == nil && flag {
+		d.notes = append(d.notes, fmt.Sprintf("%s: Terraform could not finish this plan (errored), so it may not hold every resource of the configuration", f.Path))
+	}
+	if json.Unmarshal(top["complete"], &flag) == nil && !flag && top["complete"] != nil {
+		d.notes = append(d.notes, fmt.Sprintf("%s: the plan is not complete: Terraform deferred some changes to a later plan", f.Path))
+	}
 	return d, nil
 }
 

@@ -338,3 +338,20 @@ func TestDataCIDR(t *testing.T) {
 		t.Errorf("cluster group %+v", cg)
 	}
 }
+
+func TestIncompletePlan(t *testing.T) {
+	data := planJSON(t, []res{group("", "a", nil)}, map[string]any{"resources": []any{resource("aws_security_group", "a", groupConfig)}})
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["errored"], doc["complete"] = true, false
+	data, _ = json.Marshal(doc)
+	e, err := Read([]input.File{{Path: "plan.json", Data: data}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Notes) != 2 || !strings.Contains(e.Notes[0], "could not finish this plan") || !strings.Contains(e.Notes[1], "deferred") {
+		t.Errorf("notes %q", e.Notes)
+	}
+}
