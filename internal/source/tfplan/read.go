@@ -26,12 +26,17 @@
 //
 // An attribute that the configuration does not set is the provider's to
 // compute; it is left out when the plan does not know it, as the HCL
-// reader leaves it out. Plan JSON does not show dynamic blocks in the
-// configuration, so a block they make over an unknown value is left out
-// too. A set whose elements are not all known is wholly unknown in a
-// plan; when its expression references ids only, the reader rebuilds it
-// from the references (literal ids written next to them are not shown in
-// plan JSON and are then missed).
+// reader leaves it out. So is one the provider rejects next to an
+// attribute that is set (source_security_group_id of a rule with self or
+// CIDR blocks: terraform-aws-eks sets it to null through a conditional,
+// and the plan shows it unknown). An existing group's refreshed ingress
+// and egress, which list the rules of rule resources too, are left out
+// when the configuration does not set them. Plan JSON does not show
+// dynamic blocks in the configuration, so a block they make over an
+// unknown value is left out too. A set whose elements are not all known
+// is wholly unknown in a plan; when its expression references ids only,
+// the reader rebuilds it from the references (literal ids written next to
+// them are not shown in plan JSON and are then missed).
 //
 // State, and the resources a plan does not change, hold real ids
 // (sg-0123…). Groups are still keyed by their resource address, like HCL
@@ -48,6 +53,11 @@
 // resource's object in it (useful when the file is pretty-printed, as
 // `terraform show -json plan | jq .` does; a one-line file gives no line)
 // and the resource address.
+//
+// Each file is one configuration; several files are read apart, their
+// keys prefixed with the file's path. The HCL reader does not know of
+// this one: a configuration given both as HCL and as its plan is counted
+// twice, so give one of them.
 package tfplan
 
 import (
