@@ -98,6 +98,8 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 		return nil, errors.New("no input: give one or more files or directories")
 	}
 	byKind := map[Kind][]input.File{}
+	walked := map[string]bool{} // clean paths of files found inside a directory
+	named := map[string]bool{}  // clean paths of files named on the command line
 	res := &Result{}
 	for _, root := range paths {
 		info, err := os.Stat(root)
@@ -117,6 +119,7 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 				return nil, fmt.Errorf("%s: not an input clusterwall reads (expected Terraform, a Terraform plan or state, CloudFormation, AWS CLI JSON or Tencent Cloud JSON)", root)
 			}
 			byKind[k] = append(byKind[k], f)
+			named[filepath.Clean(f.Path)] = true
 			continue
 		}
 		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -142,6 +145,7 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 			}
 			if ok {
 				byKind[k] = append(byKind[k], f)
+				walked[filepath.Clean(f.Path)] = true
 			} else {
 				res.Skipped = append(res.Skipped, path)
 			}
@@ -156,6 +160,7 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 		}
 	}
 	res.Estate = model.NewEstate()
+	byKind[TerraformPlan] = plansNotBesideConfiguration(byKind[TerraformPlan], byKind[Terraform], walked, named, res)
 	for _, r := range readers {
 		files := dedupeFiles(byKind[r.kind])
 		if len(files) == 0 {
@@ -181,6 +186,37 @@ func Load(paths []string, opts input.Options) (*Result, error) {
 		return nil, fmt.Errorf("no input found in %s: expected Terraform, a Terraform plan or state, CloudFormation, AWS CLI JSON or Tencent Cloud JSON", strings.Join(paths, ", "))
 	}
 	return res, nil
+}
+
+// plansNotBesideConfiguration leaves out a plan or state found in a
+// directory that also holds Terraform configuration: it describes that
+// configuration, and reading both would count every group twice. The
+// configuration wins because its findings point at the lines to edit; a
+// plan named on the command line is always read.
+func plansNotBesideConfiguration(plans, config []input.File, walked, named map[string]bool, res *Result) []input.File {
+	configDirs := map[string]bool{}
+	for _, f := range config {
+		if n := strings.ToLower(f.Path); strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json") {
+			configDirs[filepath.Dir(filepath.Clean(f.Path))] = true
+		}
+	}
+	kept := plans[:0]
+	for _, f := range plans {
+		p := filepath.Clean(f.Path)
+		switch {
+		case !configDirs[filepath.Dir(p)]:
+		case walked[p] && !named[p]:
+			res.Skipped = append(res.Skipped, f.Path)
+			res.Estate.Notes = append(res.Estate.Notes, fmt.Sprintf(
+				"%s: not read, as the Terraform configuration beside it is; name the file by itself to read the plan or state instead", f.Path))
+			continue
+		default:
+			res.Estate.Notes = append(res.Estate.Notes, fmt.Sprintf(
+				"%s and the Terraform configuration beside it are both read, so the groups they share are counted twice; give one of them", f.Path))
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 func unwrapPathError(err error) error {
