@@ -73,6 +73,9 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 			publicEndpoint(e, c, cat)
 		}
 		privateEndpoints(e, c)
+		if c.Platform == model.TKE {
+			endpointListeners(e, c)
+		}
 		for _, a := range opts.AddOns {
 			if !slices.ContainsFunc(c.AddOns, func(b model.AddOn) bool { return b.Name == a.Name }) {
 				c.AddOns = append(c.AddOns, a)
@@ -375,5 +378,32 @@ func privateEndpoints(e *model.Estate, c *model.Cluster) {
 		}
 		e.Groups[g.ID] = g
 		m.Groups = []string{g.ID}
+	}
+}
+
+// endpointListeners makes TKE's API endpoints serve tcp/443 only. Both are
+// load balancers that TKE runs in front of the API server: whatever the
+// internet endpoint's security group accepts, nothing but the API port
+// reaches an API server through them. A group bound before the endpoint's
+// own drops every other service (Tencent matches groups in binding order),
+// so the endpoint's group decides tcp/443 and nothing else.
+func endpointListeners(e *model.Estate, c *model.Cluster) {
+	others := netset.AllServices().Minus(netset.Ports(netset.TCP, 443, 443))
+	for _, m := range c.Members {
+		if m.Kind != model.KindAPIEndpoint || len(m.Groups) == 0 {
+			continue
+		}
+		id := c.Name + "/" + m.Name + "/listener"
+		if slices.Contains(m.Groups, id) {
+			continue
+		}
+		g := &model.Group{ID: id, Name: "listener of " + m.Name + " of " + c.Name, Provider: model.Tencent, Implicit: true, Origin: m.Origin,
+			Description: "TKE's API endpoint listens on tcp/443 only"}
+		for _, p := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
+			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Action: model.Drop, Services: others,
+				Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p}, Description: "the API endpoint listens on tcp/443 only", Origin: m.Origin})
+		}
+		e.Groups[id] = g
+		m.Groups = append([]string{id}, m.Groups...)
 	}
 }

@@ -216,7 +216,7 @@ type Reason struct {
 
 func (e *Engine) ruleReason(r *rule, effect Verdict) Reason {
 	g := e.group(r.group).m
-	text := fmt.Sprintf("%s %s %s %s %s", g.ID, r.m.Direction, verb(r.m.Action), r.m.Services, peerPhrase(r.m))
+	text := fmt.Sprintf("%s %s %s %s %s", g.ID, r.m.Direction, verb(r.m.Action), servicesPhrase(r.m.Services), peerPhrase(r.m))
 	if r.m.Description != "" {
 		text += fmt.Sprintf(" (%q)", r.m.Description)
 	}
@@ -228,6 +228,16 @@ func (e *Engine) ruleReason(r *rule, effect Verdict) Reason {
 		loc = g.Origin
 	}
 	return Reason{Direction: r.m.Direction, Group: r.group, Rule: r.m, Effect: effect, Text: text, Location: loc}
+}
+
+// servicesPhrase prints a rule's services, or what they leave out when
+// that is shorter to say ("all but tcp/443").
+func servicesPhrase(s netset.Services) string {
+	rest := netset.AllServices().Minus(s)
+	if !rest.IsEmpty() && len(rest.Ranges()) < len(s.Ranges()) {
+		return "all but " + rest.String()
+	}
+	return s.String()
 }
 
 func verb(a model.Action) string {
@@ -358,10 +368,22 @@ func (e *Engine) nothingAllows(s *sideOf, svc netset.Service, peer *Host) []Reas
 	}
 	out := make([]Reason, 0, len(s.groups))
 	for _, g := range s.groups {
+		if s.ordered && g.m.Implicit && !acceptsAny(g.rules[s.dir]) {
+			continue // a platform's DROP-only group (a listener) allows nothing by design
+		}
 		out = append(out, Reason{Direction: s.dir, Group: g.m.ID, Effect: Denied, Location: g.m.Origin,
 			Text: fmt.Sprintf("no %s rule of %s %s %s %s %s%s", s.dir, g.m.ID, matchVerb(s.ordered), netset.Point(svc), prep, peer.Label, tail)})
 	}
 	return out
+}
+
+func acceptsAny(rs []*rule) bool {
+	for _, r := range rs {
+		if r.m.Action == model.Accept {
+			return true
+		}
+	}
+	return false
 }
 
 func matchVerb(ordered bool) string {
