@@ -93,6 +93,9 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	var failed []string
 	var blockers []reach.Reason
 	var changes []remedy.Change
+	// missing: the services of the requirement that are denied; a
+	// requirement of several ports reports and fixes only those.
+	var missing netset.Services
 	for _, u := range units(from, to, qf, qt) {
 		f := reach.Endpoint{Name: fromRole, Hosts: hostsOf(u.from), Q: reach.Some}
 		t := reach.Endpoint{Name: toRole, Hosts: hostsOf(u.to), Q: reach.Some}
@@ -106,9 +109,14 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 		}
 		switch ans.Verdict {
 		case reach.Denied:
+			svcs := req.Svcs
+			if !req.Any && !ans.Denied.IsEmpty() {
+				svcs = ans.Denied
+			}
+			missing = missing.Union(svcs)
 			failed = append(failed, pair)
 			blockers = append(blockers, ans.Because...)
-			changes = append(changes, ctx.fixes(ans.Because, u, req.Svcs, id)...)
+			changes = append(changes, ctx.fixes(ans.Because, u, svcs, id)...)
 		case reach.Unknown:
 			out.Unverified = append(out.Unverified, Unverified{ID: id, Cluster: c.Name,
 				Flow: flowOf(fromRole, toRole, req.Svcs), Where: pair, Missing: reasonList(ans.Because)})
@@ -117,7 +125,7 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	if len(failed) == 0 {
 		return
 	}
-	svcWord := req.Svcs.String()
+	svcWord := missing.String()
 	if req.Any {
 		svcWord = "any of " + svcWord
 	}
@@ -131,7 +139,7 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	}
 	out.Findings = append(out.Findings, Finding{
 		ID: id, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
-		Flow: flowOf(strings.ReplaceAll(fromRole, "+", " or "), strings.ReplaceAll(toRole, "+", " or "), req.Svcs), Locations: locs,
+		Flow: flowOf(strings.ReplaceAll(fromRole, "+", " or "), strings.ReplaceAll(toRole, "+", " or "), missing), Locations: locs,
 		Fix: ctx.fixText(changes), References: req.References, Changes: changes,
 	})
 }
