@@ -148,6 +148,9 @@ func TestProtocolsAndPorts(t *testing.T) {
 	for _, tc := range []struct{ proto, port string }{
 		{"", "80"},
 		{"SCTPX", "1"},
+		{"SCTP", "22"},
+		{"6", "22"},
+		{"-1", "ALL"},
 		{"TCP", "80-70"},
 		{"TCP", "70000"},
 		{"TCP", "http"},

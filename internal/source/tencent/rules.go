@@ -191,7 +191,17 @@ func policyServices(proto, port string) (netset.Services, error) {
 	if proto == "" {
 		return netset.Services{}, fmt.Errorf("policy has no Protocol: expected TCP, UDP, ICMP, ICMPv6, GRE or ALL, or a ServiceTemplate")
 	}
-	p, all, err := netset.ParseProtocol(proto)
+	// The API knows these protocols only (vpc SecurityGroupPolicy.Protocol);
+	// netset reads more (SCTP, numbers), which no answer holds.
+	var p uint8
+	var all bool
+	var err error
+	switch strings.ToUpper(proto) {
+	case "TCP", "UDP", "ICMP", "ICMPV6", "GRE", "ALL":
+		p, all, err = netset.ParseProtocol(proto)
+	default:
+		err = fmt.Errorf("unknown protocol")
+	}
 	if err != nil {
 		return netset.Services{}, fmt.Errorf("Protocol %q: expected TCP, UDP, ICMP, ICMPv6, GRE or ALL", proto)
 	}
