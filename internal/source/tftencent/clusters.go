@@ -364,11 +364,14 @@ func (m *mapper) endpoints(ci *clusterInfo, in *tfinst.Instance, v cty.Value) {
 // internetEndpoint makes the member of the internet endpoint: its group,
 // or, for clusters made before cluster_internet_security_group, the
 // access list managed_cluster_internet_security_policies, which admits
-// those sources on the API port. Its addresses are public ones the
+// those sources on the API port. Its address is a public IPv4 one the
 // configuration does not give.
 func (m *mapper) internetEndpoint(ci *clusterInfo, in *tfinst.Instance, v cty.Value) *model.Member {
 	c := ci.c
-	mem := &model.Member{Role: model.RoleControlPlane, Name: nameInternetEndpoint, Kind: model.KindAPIEndpoint, Origin: in.Origin}
+	// A public IPv4 address of the endpoint's CLB, which the configuration
+	// does not give (the Tencent API reader reads a domain so too).
+	mem := &model.Member{Role: model.RoleControlPlane, Name: nameInternetEndpoint, Kind: model.KindAPIEndpoint, Origin: in.Origin,
+		Addrs: []netip.Prefix{netset.AllIPv4}}
 	sgv := tfinst.Get(v, "cluster_internet_security_group")
 	if set(sgv) {
 		key, why := m.c.RefKey(sgv)

@@ -191,7 +191,7 @@ func TestLiteRules(t *testing.T) {
 	mod := "testdata/lite-rules/modules/tke/main.tf"
 	ep := fmt.Sprintf("%s:%d (module.tencentcloud_tke.tencentcloud_kubernetes_cluster_endpoint.this[0])", mod, lineOf(t, "lite-rules/modules/tke/main.tf", `resource "tencentcloud_kubernetes_cluster_endpoint"`, 1))
 	same(t, "members", members(c), []string{
-		"control-plane/internet-endpoint api-endpoint groups=tencentcloud_security_group.this addrs= @ " + ep,
+		"control-plane/internet-endpoint api-endpoint groups=tencentcloud_security_group.this addrs=0.0.0.0/0 @ " + ep,
 		"control-plane/intranet-endpoint private-api-endpoint groups= addrs=10.8.1.0/24 @ " + ep,
 		fmt.Sprintf(`nodes/test node-pool groups=tencentcloud_security_group.this addrs=10.8.1.0/24 @ %s:%d (module.tencentcloud_tke.tencentcloud_kubernetes_node_pool.this["test"])`,
 			mod, lineOf(t, "lite-rules/modules/tke/main.tf", "auto_scaling_config {", 1)),
@@ -212,7 +212,7 @@ func TestIndependent(t *testing.T) {
 	same(t, "members", members(c), []string{
 		fmt.Sprintf("control-plane/selfhosted-master master groups=tencentcloud_security_group.master addrs=10.3.0.0/24 @ testdata/independent/main.tf:%d (tencentcloud_kubernetes_cluster.this)",
 			lineOf(t, "independent/main.tf", "master_config {", 1)),
-		fmt.Sprintf("control-plane/internet-endpoint api-endpoint groups=tencentcloud_security_group.apiserver addrs= @ testdata/independent/main.tf:%d (tencentcloud_kubernetes_cluster.this)",
+		fmt.Sprintf("control-plane/internet-endpoint api-endpoint groups=tencentcloud_security_group.apiserver addrs=0.0.0.0/0 @ testdata/independent/main.tf:%d (tencentcloud_kubernetes_cluster.this)",
 			lineOf(t, "independent/main.tf", `resource "tencentcloud_kubernetes_cluster"`, 1)),
 		fmt.Sprintf("nodes/selfhosted-worker worker groups=tencentcloud_security_group.worker addrs=10.3.1.0/24 @ testdata/independent/main.tf:%d (tencentcloud_kubernetes_cluster.this)",
 			lineOf(t, "independent/main.tf", "worker_config {", 1)),

@@ -286,7 +286,7 @@ func TestClusterDefaults(t *testing.T) {
 		t.Errorf("cluster = %+v", c)
 	}
 	same(t, "members", members(c), []string{
-		"control-plane/internet-endpoint api-endpoint groups=tencentcloud_kubernetes_cluster.c.managed_cluster_internet_security_policies addrs= @ plan.json:3 (tencentcloud_kubernetes_cluster.c)",
+		"control-plane/internet-endpoint api-endpoint groups=tencentcloud_kubernetes_cluster.c.managed_cluster_internet_security_policies addrs=0.0.0.0/0 @ plan.json:3 (tencentcloud_kubernetes_cluster.c)",
 		"nodes/workers worker groups= unknown addrs= @ plan.json:3 (tencentcloud_kubernetes_cluster.c)",
 	})
 	if why := c.Members[1].GroupsUnknown; !strings.Contains(why, "tke-worker-security-for-<cluster id>") {
