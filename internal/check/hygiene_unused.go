@@ -11,8 +11,10 @@ import (
 )
 
 // unusedRules reports rules that allow nothing the cluster or its add-ons
-// use, where that is known: ingress to the control plane on other ports
-// than the API server's, and ingress to the nodes from the control plane on
+// use, where that is known: ingress to a managed control plane on other
+// ports than the API server's (the masters of an independent TKE cluster
+// are the user's own instances, which admins log in to and agents
+// scrape), and ingress to the nodes from the control plane on
 // ports that neither a required flow nor any add-on of the catalog uses (a
 // module's rule for a common webhook port is not flagged because the
 // add-on was not declared). They are candidates for removal.
@@ -47,7 +49,7 @@ func (unusedRules) Run(ctx *Context, out *Result) {
 			}
 			var why string
 			switch {
-			case onCP && !onNodes && !r.Services.Overlaps(api) && !selfRule(g, r):
+			case onCP && !onNodes && !ctx.Cluster.Independent && !r.Services.Overlaps(api) && !selfRule(g, r):
 				why = fmt.Sprintf("the control plane serves only %s to the cluster", api)
 			case onNodes && !onCP && r.Peer.Kind == model.PeerGroup && slices.Contains(cp, r.Peer.Group) && !slices.Contains(nodes, r.Peer.Group) && !r.Services.Overlaps(toNodes):
 				why = fmt.Sprintf("the control plane uses only %s on the nodes (kubelet, extension API servers and the add-ons clusterwall knows)", toNodes)
