@@ -84,6 +84,16 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 // require checks one required flow and reports it blocked where it is
 // not allowed. inst is the add-on that needs it, if any.
 func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.AddOn, out *Result) {
+	// A finding's flow names one protocol, so a requirement of several
+	// (node ↔ node over TCP and UDP) is checked and reported per protocol.
+	if protos := req.Svcs.Protocols(); !req.Any && !req.Svcs.IsAll() && len(protos) > 1 {
+		for _, p := range protos {
+			one := *req
+			one.Svcs = req.Svcs.Intersect(netset.Protocol(p))
+			ctx.require(&one, id, inst, out)
+		}
+		return
+	}
 	c := ctx.Cluster
 	fromRole, from, qf := ctx.parts(req.From, endpoint.From)
 	toRole, to, qt := ctx.parts(req.To, endpoint.To)
@@ -219,21 +229,14 @@ func (ctx *Context) someAllowed(f, t reach.Endpoint, svcs netset.Services, all r
 	return v
 }
 
-// flowOf fills a finding's flow; a set of several protocols is "all"
-// only when it is everything, otherwise the first protocol's part.
+// flowOf fills a finding's flow. Requirements are checked one protocol at
+// a time, so svcs holds one protocol, or every service ("all").
 func flowOf(from, to string, svcs netset.Services) *Flow {
 	parts := svcs.Parts()
 	if len(parts) == 0 {
 		return &Flow{From: from, To: to, Protocol: "all", Ports: "all"}
 	}
-	proto, ports := parts[0].Protocol, parts[0].Ports
-	for _, p := range parts[1:] {
-		proto += "," + p.Protocol
-		if p.Ports != parts[0].Ports {
-			ports += "," + p.Ports
-		}
-	}
-	return &Flow{From: from, To: to, Protocol: proto, Ports: ports}
+	return &Flow{From: from, To: to, Protocol: parts[0].Protocol, Ports: parts[0].Ports}
 }
 
 func dedupeStrings(xs []string) []string {
