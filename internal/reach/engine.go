@@ -39,6 +39,35 @@ type Options struct {
 	// (they apply to address endpoints only, never to interfaces):
 	// the Amazon DNS server, instance metadata, time sync.
 	Unfiltered *netipx.IPSet
+	// UnfilteredServices, when given, say what each unfiltered destination
+	// serves: traffic to it for another service (HTTPS to the VPC's DNS
+	// server) is filtered as usual. Without them every service is
+	// unfiltered.
+	UnfilteredServices []UnfilteredService
+}
+
+// UnfilteredService is one unfiltered destination and what it serves.
+type UnfilteredService struct {
+	Addrs    *netipx.IPSet
+	Name     string
+	Services netset.Services
+}
+
+// unfiltered reports whether egress of svc to the addresses of atom is
+// exempt from the groups, and names the destination.
+func (e *Engine) unfiltered(svc netset.Service, atom netipx.IPRange) (string, bool) {
+	if e.opts.Unfiltered == nil || !e.opts.Unfiltered.ContainsRange(atom) {
+		return "", false
+	}
+	if e.opts.UnfilteredServices == nil {
+		return "Amazon DNS, instance metadata, time sync", true
+	}
+	for _, u := range e.opts.UnfilteredServices {
+		if u.Addrs.ContainsRange(atom) && u.Services.Contains(svc) {
+			return u.Name, true
+		}
+	}
+	return "", false
 }
 
 // Engine answers reachability questions over one estate.
@@ -252,6 +281,9 @@ type sideOf struct {
 	groups  []*group
 	ordered bool
 	cuts    []netip.Addr // where the peer's address space must be split
+	// svcCuts: services other than the rules' that decide this side (what
+	// the unfiltered destinations serve).
+	svcCuts []netset.Ranges
 	// quiet: only verdicts are wanted (Flows), so no reason text is built.
 	quiet bool
 }
@@ -269,6 +301,9 @@ func (e *Engine) side(h *Host, dir model.Direction) *sideOf {
 	}
 	if dir == model.Egress && !s.ordered && e.opts.Unfiltered != nil {
 		prefixes = append(prefixes, e.opts.Unfiltered.Prefixes()...)
+		for _, u := range e.opts.UnfilteredServices {
+			s.svcCuts = append(s.svcCuts, u.Services.Ranges())
+		}
 	}
 	s.cuts = netset.AddrCuts(prefixes)
 	return s
@@ -292,12 +327,14 @@ func (e *Engine) decide(s *sideOf, svc netset.Service, peer *Host, atom netipx.I
 func (e *Engine) decideAdditive(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
 	// The unfiltered addresses are services (DNS, metadata, time), not
 	// interfaces: a peer with groups never has them.
-	if s.dir == model.Egress && len(peer.Groups) == 0 && peer.GroupsUnknown == "" && e.opts.Unfiltered != nil && e.opts.Unfiltered.ContainsRange(atom) {
-		if s.quiet {
-			return Allowed, nil
+	if s.dir == model.Egress && len(peer.Groups) == 0 && peer.GroupsUnknown == "" {
+		if name, ok := e.unfiltered(svc, atom); ok {
+			if s.quiet {
+				return Allowed, nil
+			}
+			return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
+				Text: fmt.Sprintf("security groups do not filter traffic to %s (%s)", rangeString(atom), name)}}
 		}
-		return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
-			Text: fmt.Sprintf("security groups do not filter traffic to %s (Amazon DNS, instance metadata, time sync)", rangeString(atom))}}
 	}
 	v := Denied
 	for _, g := range s.groups {

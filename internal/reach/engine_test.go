@@ -195,6 +195,24 @@ func TestAskAWS(t *testing.T) {
 			reasons: []string{"egress locked denied: no egress rule of locked allows udp/53 to dns"},
 		},
 		{
+			name:   "an unfiltered destination is unfiltered only for what it serves",
+			groups: []*model.Group{{ID: "locked"}},
+			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), UnfilteredServices: []reach.UnfilteredService{
+				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")}}},
+			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
+			svcs: "tcp/443", want: reach.Denied,
+			reasons: []string{"egress locked denied: no egress rule of locked allows tcp/443 to vpc"},
+		},
+		{
+			name:   "an unfiltered destination serves its own services",
+			groups: []*model.Group{{ID: "locked"}},
+			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), UnfilteredServices: []reach.UnfilteredService{
+				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")}}},
+			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
+			svcs: "udp/53", want: reach.Allowed,
+			reasons: []string{"egress - allowed: security groups do not filter traffic to 10.0.0.2/32 (Amazon DNS server)"},
+		},
+		{
 			name:   "the unfiltered exemption is for egress only",
 			groups: []*model.Group{{ID: "locked"}},
 			opts:   reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},
