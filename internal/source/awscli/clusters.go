@@ -201,7 +201,10 @@ func (r *reader) classify(name string, c *model.Cluster) (cp, nodes, pods []*mod
 		case strings.HasPrefix(n.Description, "ELB "):
 			lbs[lbNameOf(n.Description)] = append(lbs[lbNameOf(n.Description)], n)
 		case n.Type == "branch" || n.Description == descBranch:
-			if n.Tags[tagCNIClusterName] == name || r.hasClusterGroup(n, name, c) {
+			// The VPC resource controller tags the branch interfaces it
+			// makes kubernetes.io/cluster/<name>; their groups are the
+			// pods' own, which nothing tags.
+			if n.Tags[tagCNIClusterName] == name || n.Tags[tagK8sClusterPref+name] != "" || r.hasClusterGroup(n, name, c) {
 				pods = append(pods, n)
 			}
 		case n.Tags[tagCNIClusterName] == name, n.Instance != "" && nodeInstances[n.Instance]:
