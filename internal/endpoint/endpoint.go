@@ -26,7 +26,7 @@ type Resolver struct {
 
 // HostOf is the host class of a cluster member.
 func HostOf(m *model.Member) reach.Host {
-	return reach.Host{Label: m.Qualified(), Groups: m.Groups, GroupsUnknown: m.GroupsUnknown,
+	return reach.Host{Label: m.Qualified(), Groups: m.Groups, GroupsUnknown: m.GroupsUnknown, GroupsMore: m.GroupsMore,
 		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact, NotPeer: m.Kind == model.KindPodNetwork}
 }
 

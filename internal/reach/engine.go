@@ -21,6 +21,10 @@ type Host struct {
 	Groups []string // keys into the estate, in binding order
 	// GroupsUnknown, when set, says why the host's groups are not known.
 	GroupsUnknown string
+	// GroupsMore, when set, says why the host may have groups besides
+	// Groups: what they allow is allowed, what they do not is unknown, and
+	// a rule naming another group may match it.
+	GroupsMore string
 	// NotPeer: rules of other groups that name this host's groups do not
 	// match it, because its addresses are not its instances' (pods of
 	// TKE's global-router network carry the nodes' groups on their way out
@@ -214,6 +218,9 @@ func (r *rule) match(svc netset.Service, peer *Host, atom netipx.IPRange) match 
 				return m
 			}
 		}
+		if peer.GroupsMore != "" {
+			return maybe
+		}
 		return no
 	case peerUnknown:
 		return maybe
@@ -319,9 +326,18 @@ func (e *Engine) decide(s *sideOf, svc netset.Service, peer *Host, atom netipx.I
 		return Allowed, nil // outside every modelled group: nothing filters
 	}
 	if s.ordered {
+		if s.host.GroupsMore != "" {
+			// In match order a group the input does not name may come first.
+			return Unknown, []Reason{{Direction: s.dir, Effect: Unknown, Text: s.host.Label + ": " + s.host.GroupsMore}}
+		}
 		return e.decideOrdered(s, svc, peer, atom)
 	}
-	return e.decideAdditive(s, svc, peer, atom)
+	v, why := e.decideAdditive(s, svc, peer, atom)
+	if v == Denied && s.host.GroupsMore != "" {
+		// A group the input does not name may allow it.
+		return Unknown, append(why, Reason{Direction: s.dir, Effect: Unknown, Text: s.host.Label + ": " + s.host.GroupsMore})
+	}
+	return v, why
 }
 
 func (e *Engine) decideAdditive(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {

@@ -286,6 +286,9 @@ func (r *reader) controlPlane(c *model.Cluster, enis []*model.Interface, groups 
 		return membersByGroups(model.RoleControlPlane, "cluster-eni", enis, func(*model.Interface) string { return "" })
 	}
 	m := &model.Member{Role: model.RoleControlPlane, Kind: "cluster-eni", Groups: groups, Addrs: c.Networks.Subnets, Origin: c.Origin}
+	if r.clusterDoc(c.Name) == nil && len(groups) > 0 {
+		m.GroupsMore = fmt.Sprintf("without `aws eks describe-cluster --name %s` output or its control-plane interfaces, the additional security groups EKS puts on them (resourcesVpcConfig.securityGroupIds) are not in the input", c.Name)
+	}
 	if len(m.Addrs) == 0 {
 		m.Addrs = c.Networks.VPC
 	}

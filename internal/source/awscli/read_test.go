@@ -274,3 +274,18 @@ func TestBranchInterfacesAreThePods(t *testing.T) {
 		t.Fatalf("pods = %+v, want one member with sg-pod", pods)
 	}
 }
+
+// Without describe-cluster and control-plane interfaces, the control
+// plane certainly has the cluster group (tagged aws:eks:cluster-name) but
+// may have additional groups the input does not name.
+func TestControlPlaneWithoutDescribeClusterMayHaveMoreGroups(t *testing.T) {
+	e, err := read(t, `{"SecurityGroups": [{"GroupId": "sg-c", "GroupName": "eks-cluster-sg-ml-1", "VpcId": "vpc-1",
+  "Tags": [{"Key": "aws:eks:cluster-name", "Value": "ml"}], "IpPermissions": [], "IpPermissionsEgress": []}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := e.Clusters[0].MembersOf(model.RoleControlPlane)
+	if len(cp) != 1 || !slices.Equal(cp[0].Groups, []string{"sg-c"}) || cp[0].GroupsMore == "" {
+		t.Fatalf("control plane = %+v, want sg-c and maybe more", cp)
+	}
+}
