@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"go4.org/netipx"
+
 	"github.com/clusterwall/clusterwall/internal/endpoint"
 	"github.com/clusterwall/clusterwall/internal/knowledge"
 	"github.com/clusterwall/clusterwall/internal/model"
@@ -72,6 +74,9 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 		for i, h := range ep.Hosts {
 			ps[i] = part{host: h}
 		}
+		if role == model.RoleVPC && side == endpoint.To {
+			ps = append(ps, ctx.vpcEndpoints()...)
+		}
 		return role, ps, reach.Some
 	}
 	var ps []part
@@ -79,6 +84,35 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 		ps = append(ps, part{host: endpoint.HostFor(c, m), member: m})
 	}
 	return role, ps, quantifier(role)
+}
+
+// vpcEndpoints are the interface endpoints of the cluster's VPC that the
+// input shows, one part per set of groups: a flow to the VPC (nodes'
+// HTTPS to AWS APIs) may go to them, and their own groups decide it, as
+// in a private cluster whose nodes reach the endpoints' group.
+func (ctx *Context) vpcEndpoints() []part {
+	c := ctx.Cluster
+	var out []part
+	index := map[string]int{}
+	for _, n := range ctx.Estate.Interfaces {
+		if n.Type != model.InterfaceVPCEndpoint || (c.VPC != "" && n.VPC != "" && n.VPC != c.VPC) {
+			continue
+		}
+		key := strings.Join(n.Groups, ",")
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, part{host: reach.Host{Label: "vpc-endpoints(" + key + ")", Groups: n.Groups, Addrs: netset.Empty(), Exact: true}})
+		}
+		var b netipx.IPSetBuilder
+		b.AddSet(out[i].host.Addrs)
+		for _, a := range n.Addrs {
+			b.Add(a)
+		}
+		out[i].host.Addrs, _ = b.IPSet()
+	}
+	return out
 }
 
 // require checks one required flow and reports it blocked where it is

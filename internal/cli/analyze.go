@@ -13,11 +13,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
-	"go4.org/netipx"
 
 	"github.com/clusterwall/clusterwall/internal/assemble"
 	"github.com/clusterwall/clusterwall/internal/knowledge"
 	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/netset"
 	"github.com/clusterwall/clusterwall/internal/reach"
 	"github.com/clusterwall/clusterwall/internal/source"
 	"github.com/clusterwall/clusterwall/internal/source/input"
@@ -123,7 +123,7 @@ type analysis struct {
 	estate     *model.Estate
 	catalog    *knowledge.Catalog
 	engine     *reach.Engine
-	unfiltered *netipx.IPSet
+	engineOpts reach.Options
 	level      int
 }
 
@@ -197,9 +197,12 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 	for _, c := range loaded.Estate.Clusters {
 		vpcs = append(vpcs, c.Networks.VPC...)
 	}
-	unfiltered := cat.AWSUnfiltered(vpcs)
-	eng := reach.New(loaded.Estate, reach.Options{Unfiltered: unfiltered})
-	return &analysis{loaded: loaded, estate: loaded.Estate, catalog: cat, engine: eng, unfiltered: unfiltered, level: max(o.level, 1)}, nil
+	eopts := reach.Options{Unfiltered: cat.AWSUnfiltered(vpcs)}
+	for _, u := range cat.AWSUnfilteredServices(vpcs) {
+		eopts.UnfilteredServices = append(eopts.UnfilteredServices, reach.UnfilteredService{Addrs: netset.SetOf(u.Prefix), Name: u.Name, Services: u.Services})
+	}
+	eng := reach.New(loaded.Estate, eopts)
+	return &analysis{loaded: loaded, estate: loaded.Estate, catalog: cat, engine: eng, engineOpts: eopts, level: max(o.level, 1)}, nil
 }
 
 // pickCluster chooses the cluster a question is about.

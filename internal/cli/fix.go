@@ -7,7 +7,6 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/check"
 	"github.com/clusterwall/clusterwall/internal/fix"
-	"github.com/clusterwall/clusterwall/internal/reach"
 	"github.com/clusterwall/clusterwall/internal/report"
 )
 
@@ -55,5 +54,5 @@ aws ec2 authorize-/revoke- command, a tccli command. It changes no file.`,
 
 // plan computes the fix plan of an analysis.
 func (a *analysis) plan() fix.Plan {
-	return fix.Compute(a.estate, a.catalog, reach.Options{Unfiltered: a.unfiltered}, check.Options{Level: a.level})
+	return fix.Compute(a.estate, a.catalog, a.engineOpts, check.Options{Level: a.level})
 }

@@ -7,6 +7,7 @@ package endpoint
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -26,7 +27,7 @@ type Resolver struct {
 
 // HostOf is the host class of a cluster member.
 func HostOf(m *model.Member) reach.Host {
-	return reach.Host{Label: m.Qualified(), Groups: m.Groups, GroupsUnknown: m.GroupsUnknown,
+	return reach.Host{Label: m.Qualified(), Groups: m.Groups, GroupsUnknown: m.GroupsUnknown, GroupsMore: m.GroupsMore,
 		Addrs: netset.SetOf(m.Addrs...), Exact: m.AddrsExact, NotPeer: m.Kind == model.KindPodNetwork}
 }
 
@@ -143,9 +144,14 @@ func (r *Resolver) Resolve(c *model.Cluster, name string, side Side, q reach.Qua
 		return ep, fmt.Errorf("endpoint %s names several security groups (%s): use one's id", name, strings.Join(ids, ", "))
 	case isRole(base):
 		return ep, fmt.Errorf("endpoint %s: the input has no cluster to take roles from; name the groups with --role %s=GROUP", name, base)
+	case groupID.MatchString(name):
+		return ep, fmt.Errorf("endpoint %s: no security group %s in the input (add `aws ec2 describe-security-groups --group-ids %s` output, or the file that declares it)", name, name, name)
 	}
 	return ep, fmt.Errorf("endpoint %q: expected a role (control-plane, nodes, nodes/NAME, load-balancer, pods, vpc, internet), a security group (id, name or resource address), or an address or CIDR", name)
 }
+
+// groupID is how AWS and Tencent Cloud write security group ids.
+var groupID = regexp.MustCompile(`^sg-[0-9a-z]{8,17}$`)
 
 func isRole(s string) bool {
 	switch s {

@@ -148,12 +148,14 @@ type addressCatalog struct {
 	AWSUnfiltered struct {
 		Reference string `yaml:"reference"`
 		CIDRs     []struct {
-			CIDR string `yaml:"cidr"`
-			Name string `yaml:"name"`
+			CIDR     string `yaml:"cidr"`
+			Name     string `yaml:"name"`
+			Services string `yaml:"services"`
 		} `yaml:"cidrs"`
 		VPCOffsets []struct {
-			Offset int    `yaml:"offset"`
-			Name   string `yaml:"name"`
+			Offset   int    `yaml:"offset"`
+			Name     string `yaml:"name"`
+			Services string `yaml:"services"`
 		} `yaml:"vpc_offsets"`
 	} `yaml:"aws_unfiltered"`
 }
@@ -164,8 +166,22 @@ type Catalog struct {
 	AddOns    []*AddOn
 
 	nonpublic  *netipx.IPSet
-	unfiltered *netipx.IPSet
-	vpcOffsets []int
+	unfiltered []Unfiltered
+	vpcOffsets []vpcOffset
+}
+
+// Unfiltered is a destination that AWS security groups never filter, for
+// the services it offers.
+type Unfiltered struct {
+	Prefix   netip.Prefix
+	Name     string
+	Services netset.Services
+}
+
+type vpcOffset struct {
+	offset   int
+	name     string
+	services netset.Services
 }
 
 var (
@@ -246,7 +262,7 @@ func parse(fsys fs.FS) (*Catalog, error) {
 }
 
 func (c *Catalog) addAddresses(name string, a *addressCatalog) error {
-	var np, uf netipx.IPSetBuilder
+	var np netipx.IPSetBuilder
 	for _, e := range a.Nonpublic {
 		p, err := netip.ParsePrefix(e.CIDR)
 		if err != nil || e.Reference == "" {
@@ -262,13 +278,20 @@ func (c *Catalog) addAddresses(name string, a *addressCatalog) error {
 		if err != nil {
 			return fmt.Errorf("catalog %s: aws_unfiltered %q: %w", name, e.CIDR, err)
 		}
-		uf.AddPrefix(p)
+		svcs, err := netset.ParseServices(e.Services)
+		if err != nil || svcs.IsEmpty() {
+			return fmt.Errorf("catalog %s: aws_unfiltered %q needs the services it offers: %v", name, e.CIDR, err)
+		}
+		c.unfiltered = append(c.unfiltered, Unfiltered{Prefix: p.Masked(), Name: e.Name, Services: svcs})
 	}
 	for _, o := range a.AWSUnfiltered.VPCOffsets {
-		c.vpcOffsets = append(c.vpcOffsets, o.Offset)
+		svcs, err := netset.ParseServices(o.Services)
+		if err != nil || svcs.IsEmpty() {
+			return fmt.Errorf("catalog %s: aws_unfiltered offset %d needs the services it offers: %v", name, o.Offset, err)
+		}
+		c.vpcOffsets = append(c.vpcOffsets, vpcOffset{offset: o.Offset, name: o.Name, services: svcs})
 	}
 	c.nonpublic, _ = np.IPSet()
-	c.unfiltered, _ = uf.IPSet()
 	return nil
 }
 
@@ -465,7 +488,18 @@ func (c *Catalog) Public(vpc []netip.Prefix) *netipx.IPSet {
 // for interfaces in VPCs with these IPv4 CIDRs.
 func (c *Catalog) AWSUnfiltered(vpcs []netip.Prefix) *netipx.IPSet {
 	var b netipx.IPSetBuilder
-	b.AddSet(c.unfiltered)
+	for _, u := range c.AWSUnfilteredServices(vpcs) {
+		b.AddPrefix(u.Prefix)
+	}
+	s, _ := b.IPSet()
+	return s
+}
+
+// AWSUnfilteredServices returns the destinations AWS security groups
+// never filter for interfaces in VPCs with these IPv4 CIDRs, each with the
+// services it offers: traffic to it for any other service is filtered.
+func (c *Catalog) AWSUnfilteredServices(vpcs []netip.Prefix) []Unfiltered {
+	out := slices.Clone(c.unfiltered)
 	for _, p := range vpcs {
 		if !p.Addr().Is4() {
 			continue
@@ -473,14 +507,13 @@ func (c *Catalog) AWSUnfiltered(vpcs []netip.Prefix) *netipx.IPSet {
 		base := p.Masked().Addr()
 		for _, off := range c.vpcOffsets {
 			a := base
-			for range off {
+			for range off.offset {
 				a = a.Next()
 			}
 			if p.Contains(a) {
-				b.Add(a)
+				out = append(out, Unfiltered{Prefix: netip.PrefixFrom(a, 32), Name: off.name, Services: off.services})
 			}
 		}
 	}
-	s, _ := b.IPSet()
-	return s
+	return out
 }

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"net/netip"
 	"testing"
+
+	"github.com/clusterwall/clusterwall/internal/netset"
 )
 
 func TestCatalogLoads(t *testing.T) {
@@ -41,6 +43,35 @@ func TestAWSUnfiltered(t *testing.T) {
 	} {
 		if got := u.Contains(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("unfiltered(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestAWSUnfilteredServices(t *testing.T) {
+	c := MustLoad()
+	serves := func(addr, svc string) bool {
+		a := netip.MustParseAddr(addr)
+		want, err := netset.ParseServices(svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range c.AWSUnfilteredServices([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}) {
+			if u.Prefix.Contains(a) && u.Services.ContainsAll(want) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		addr, svc string
+		want      bool
+	}{
+		{"10.0.0.2", "udp/53", true}, {"10.0.0.2", "tcp/53", true}, {"10.0.0.2", "tcp/443", false},
+		{"10.0.0.1", "tcp/443", false}, {"169.254.169.254", "tcp/80", true}, {"169.254.169.254", "tcp/443", false},
+		{"169.254.169.123", "udp/123", true}, {"fd00:ec2::253", "udp/53", true},
+	} {
+		if got := serves(tc.addr, tc.svc); got != tc.want {
+			t.Errorf("unfiltered %s %s = %v, want %v", tc.addr, tc.svc, got, tc.want)
 		}
 	}
 }

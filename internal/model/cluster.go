@@ -94,6 +94,11 @@ type Member struct {
 	// GroupsUnknown, when set, says why the input does not decide the
 	// member's groups.
 	GroupsUnknown string
+	// GroupsMore, when set, says why the interfaces may have groups
+	// besides Groups, which they certainly have (EKS control-plane
+	// interfaces without describe-cluster: the cluster group and
+	// additional groups the input does not name).
+	GroupsMore string
 	// Addrs are the member's addresses. When AddrsExact, each address (a
 	// /32 or /128) is one real interface; otherwise Addrs only bounds where
 	// the member's addresses lie (its subnets, or the VPC).

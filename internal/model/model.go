@@ -197,6 +197,10 @@ type AddressSet struct {
 	Origin  srcpos.Location
 }
 
+// InterfaceVPCEndpoint is the Type of an interface VPC endpoint's
+// network interfaces (AWS InterfaceType "vpc_endpoint").
+const InterfaceVPCEndpoint = "vpc_endpoint"
+
 // Interface is a network interface (ENI) with its ordered security groups.
 type Interface struct {
 	ID          string

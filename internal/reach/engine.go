@@ -21,6 +21,10 @@ type Host struct {
 	Groups []string // keys into the estate, in binding order
 	// GroupsUnknown, when set, says why the host's groups are not known.
 	GroupsUnknown string
+	// GroupsMore, when set, says why the host may have groups besides
+	// Groups: what they allow is allowed, what they do not is unknown, and
+	// a rule naming another group may match it.
+	GroupsMore string
 	// NotPeer: rules of other groups that name this host's groups do not
 	// match it, because its addresses are not its instances' (pods of
 	// TKE's global-router network carry the nodes' groups on their way out
@@ -39,6 +43,35 @@ type Options struct {
 	// (they apply to address endpoints only, never to interfaces):
 	// the Amazon DNS server, instance metadata, time sync.
 	Unfiltered *netipx.IPSet
+	// UnfilteredServices, when given, say what each unfiltered destination
+	// serves: traffic to it for another service (HTTPS to the VPC's DNS
+	// server) is filtered as usual. Without them every service is
+	// unfiltered.
+	UnfilteredServices []UnfilteredService
+}
+
+// UnfilteredService is one unfiltered destination and what it serves.
+type UnfilteredService struct {
+	Addrs    *netipx.IPSet
+	Name     string
+	Services netset.Services
+}
+
+// unfiltered reports whether egress of svc to the addresses of atom is
+// exempt from the groups, and names the destination.
+func (e *Engine) unfiltered(svc netset.Service, atom netipx.IPRange) (string, bool) {
+	if e.opts.Unfiltered == nil || !e.opts.Unfiltered.ContainsRange(atom) {
+		return "", false
+	}
+	if e.opts.UnfilteredServices == nil {
+		return "Amazon DNS, instance metadata, time sync", true
+	}
+	for _, u := range e.opts.UnfilteredServices {
+		if u.Addrs.ContainsRange(atom) && u.Services.Contains(svc) {
+			return u.Name, true
+		}
+	}
+	return "", false
 }
 
 // Engine answers reachability questions over one estate.
@@ -185,6 +218,9 @@ func (r *rule) match(svc netset.Service, peer *Host, atom netipx.IPRange) match 
 				return m
 			}
 		}
+		if peer.GroupsMore != "" {
+			return maybe
+		}
 		return no
 	case peerUnknown:
 		return maybe
@@ -262,6 +298,9 @@ type sideOf struct {
 	groups  []*group
 	ordered bool
 	cuts    []netip.Addr // where the peer's address space must be split
+	// svcCuts: services other than the rules' that decide this side (what
+	// the unfiltered destinations serve).
+	svcCuts []netset.Ranges
 	// quiet: only verdicts are wanted (Flows), so no reason text is built.
 	quiet bool
 }
@@ -279,6 +318,9 @@ func (e *Engine) side(h *Host, dir model.Direction) *sideOf {
 	}
 	if dir == model.Egress && !s.ordered && e.opts.Unfiltered != nil {
 		prefixes = append(prefixes, e.opts.Unfiltered.Prefixes()...)
+		for _, u := range e.opts.UnfilteredServices {
+			s.svcCuts = append(s.svcCuts, u.Services.Ranges())
+		}
 	}
 	s.cuts = netset.AddrCuts(prefixes)
 	return s
@@ -294,20 +336,31 @@ func (e *Engine) decide(s *sideOf, svc netset.Service, peer *Host, atom netipx.I
 		return Allowed, nil // outside every modelled group: nothing filters
 	}
 	if s.ordered {
+		if s.host.GroupsMore != "" {
+			// In match order a group the input does not name may come first.
+			return Unknown, []Reason{{Direction: s.dir, Effect: Unknown, Text: s.host.Label + ": " + s.host.GroupsMore}}
+		}
 		return e.decideOrdered(s, svc, peer, atom)
 	}
-	return e.decideAdditive(s, svc, peer, atom)
+	v, why := e.decideAdditive(s, svc, peer, atom)
+	if v == Denied && s.host.GroupsMore != "" {
+		// A group the input does not name may allow it.
+		return Unknown, append(why, Reason{Direction: s.dir, Effect: Unknown, Text: s.host.Label + ": " + s.host.GroupsMore})
+	}
+	return v, why
 }
 
 func (e *Engine) decideAdditive(s *sideOf, svc netset.Service, peer *Host, atom netipx.IPRange) (Verdict, []Reason) {
 	// The unfiltered addresses are services (DNS, metadata, time), not
 	// interfaces: a peer with groups never has them.
-	if s.dir == model.Egress && len(peer.Groups) == 0 && peer.GroupsUnknown == "" && e.opts.Unfiltered != nil && e.opts.Unfiltered.ContainsRange(atom) {
-		if s.quiet {
-			return Allowed, nil
+	if s.dir == model.Egress && len(peer.Groups) == 0 && peer.GroupsUnknown == "" {
+		if name, ok := e.unfiltered(svc, atom); ok {
+			if s.quiet {
+				return Allowed, nil
+			}
+			return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
+				Text: fmt.Sprintf("security groups do not filter traffic to %s (%s)", rangeString(atom), name)}}
 		}
-		return Allowed, []Reason{{Direction: s.dir, Effect: Allowed,
-			Text: fmt.Sprintf("security groups do not filter traffic to %s (Amazon DNS, instance metadata, time sync)", rangeString(atom))}}
 	}
 	v := Denied
 	for _, g := range s.groups {

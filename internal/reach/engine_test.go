@@ -195,6 +195,43 @@ func TestAskAWS(t *testing.T) {
 			reasons: []string{"egress locked denied: no egress rule of locked allows udp/53 to dns"},
 		},
 		{
+			name:   "an unfiltered destination is unfiltered only for what it serves",
+			groups: []*model.Group{{ID: "locked"}},
+			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), UnfilteredServices: []reach.UnfilteredService{
+				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")}}},
+			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
+			svcs: "tcp/443", want: reach.Denied,
+			reasons: []string{"egress locked denied: no egress rule of locked allows tcp/443 to vpc"},
+		},
+		{
+			name:   "an unfiltered destination serves its own services",
+			groups: []*model.Group{{ID: "locked"}},
+			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), UnfilteredServices: []reach.UnfilteredService{
+				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")}}},
+			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
+			svcs: "udp/53", want: reach.Allowed,
+			reasons: []string{"egress - allowed: security groups do not filter traffic to 10.0.0.2/32 (Amazon DNS server)"},
+		},
+		{
+			name:   "a host that may have more groups is allowed by those it has",
+			groups: []*model.Group{{ID: "cluster", Rules: []model.Rule{out(cidr("0.0.0.0/0"), netset.AllServices()), in(grp("cluster"), netset.AllServices())}}},
+			from:   some("cp", reach.Host{Label: "cp", Groups: gs("cluster"), GroupsMore: "more groups", Addrs: addrs("10.0.1.1"), Exact: true}),
+			to:     some("node", exact("node", gs("cluster"), "10.0.2.2")), svcs: "tcp/10250", want: reach.Allowed,
+		},
+		{
+			name: "a host that may have more groups may match a rule naming another group",
+			groups: []*model.Group{{ID: "cluster", Rules: []model.Rule{out(cidr("0.0.0.0/0"), netset.AllServices())}},
+				{ID: "node", Rules: []model.Rule{in(grp("extra"), netset.Ports(netset.TCP, 10250, 10250))}}},
+			from: some("cp", reach.Host{Label: "cp", Groups: gs("cluster"), GroupsMore: "more groups", Addrs: addrs("10.0.1.1"), Exact: true}),
+			to:   some("node", exact("node", gs("node"), "10.0.2.2")), svcs: "tcp/10250", want: reach.Unknown,
+		},
+		{
+			name:   "a host that may have more groups is not denied by those it has",
+			groups: []*model.Group{{ID: "cluster"}, {ID: "node", Rules: []model.Rule{in(cidr("0.0.0.0/0"), netset.AllServices())}}},
+			from:   some("cp", reach.Host{Label: "cp", Groups: gs("cluster"), GroupsMore: "more groups", Addrs: addrs("10.0.1.1"), Exact: true}),
+			to:     some("node", exact("node", gs("node"), "10.0.2.2")), svcs: "tcp/10250", want: reach.Unknown,
+		},
+		{
 			name:   "the unfiltered exemption is for egress only",
 			groups: []*model.Group{{ID: "locked"}},
 			opts:   reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},

@@ -82,3 +82,11 @@ func every(name string, hs ...reach.Host) reach.Endpoint {
 }
 
 func gs(keys ...string) []string { return keys }
+
+func mustServices(s string) netset.Services {
+	svcs, err := netset.ParseServices(s)
+	if err != nil {
+		panic(err)
+	}
+	return svcs
+}

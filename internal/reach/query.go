@@ -336,6 +336,7 @@ func serviceAtoms(svcs netset.Services, sides ...*sideOf) (netset.Ranges, []nets
 func serviceCuts(sides ...*sideOf) []uint32 {
 	var sets []netset.Ranges
 	for _, s := range sides {
+		sets = append(sets, s.svcCuts...)
 		for _, g := range s.groups {
 			for _, r := range g.rules[s.dir] {
 				sets = append(sets, r.svc.Ranges())

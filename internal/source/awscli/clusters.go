@@ -201,7 +201,10 @@ func (r *reader) classify(name string, c *model.Cluster) (cp, nodes, pods []*mod
 		case strings.HasPrefix(n.Description, "ELB "):
 			lbs[lbNameOf(n.Description)] = append(lbs[lbNameOf(n.Description)], n)
 		case n.Type == "branch" || n.Description == descBranch:
-			if n.Tags[tagCNIClusterName] == name || r.hasClusterGroup(n, name, c) {
+			// The VPC resource controller tags the branch interfaces it
+			// makes kubernetes.io/cluster/<name>; their groups are the
+			// pods' own, which nothing tags.
+			if n.Tags[tagCNIClusterName] == name || n.Tags[tagK8sClusterPref+name] != "" || r.hasClusterGroup(n, name, c) {
 				pods = append(pods, n)
 			}
 		case n.Tags[tagCNIClusterName] == name, n.Instance != "" && nodeInstances[n.Instance]:
@@ -283,6 +286,9 @@ func (r *reader) controlPlane(c *model.Cluster, enis []*model.Interface, groups 
 		return membersByGroups(model.RoleControlPlane, "cluster-eni", enis, func(*model.Interface) string { return "" })
 	}
 	m := &model.Member{Role: model.RoleControlPlane, Kind: "cluster-eni", Groups: groups, Addrs: c.Networks.Subnets, Origin: c.Origin}
+	if r.clusterDoc(c.Name) == nil && len(groups) > 0 {
+		m.GroupsMore = fmt.Sprintf("without `aws eks describe-cluster --name %s` output or its control-plane interfaces, the additional security groups EKS puts on them (resourcesVpcConfig.securityGroupIds) are not in the input", c.Name)
+	}
 	if len(m.Addrs) == 0 {
 		m.Addrs = c.Networks.VPC
 	}

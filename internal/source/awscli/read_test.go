@@ -251,3 +251,41 @@ func TestServicesConversion(t *testing.T) {
 	}
 	_ = netset.AllServices
 }
+
+// Branch interfaces of security groups for pods carry only the pods'
+// groups, which nothing tags; the VPC resource controller tags the
+// interface itself kubernetes.io/cluster/<name>.
+func TestBranchInterfacesAreThePods(t *testing.T) {
+	e, err := read(t, `{"cluster": {"name": "payroll", "resourcesVpcConfig": {"clusterSecurityGroupId": "sg-c", "vpcId": "vpc-1"}}}`,
+		`{"NetworkInterfaces": [{
+  "Description": "aws-k8s-branch-eni", "Groups": [{"GroupId": "sg-pod", "GroupName": "payroll-api-pods"}],
+  "InterfaceType": "branch", "NetworkInterfaceId": "eni-b1", "PrivateIpAddress": "10.90.10.30",
+  "RequesterId": "AROAVVEP4MR3J7BDQXZCX:eks-vpc-resource-controller", "RequesterManaged": false, "Status": "in-use",
+  "SubnetId": "subnet-1", "VpcId": "vpc-1",
+  "TagSet": [{"Key": "eks:eni:owner", "Value": "eks-vpc-resource-controller"},
+             {"Key": "kubernetes.io/cluster/payroll", "Value": "owned"},
+             {"Key": "vpcresources.k8s.aws/trunk-eni-id", "Value": "eni-t1"},
+             {"Key": "vpcresources.k8s.aws/vlan-id", "Value": "1"}]}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods := e.Clusters[0].MembersOf(model.RolePods)
+	if len(pods) != 1 || !slices.Equal(pods[0].Groups, []string{"sg-pod"}) {
+		t.Fatalf("pods = %+v, want one member with sg-pod", pods)
+	}
+}
+
+// Without describe-cluster and control-plane interfaces, the control
+// plane certainly has the cluster group (tagged aws:eks:cluster-name) but
+// may have additional groups the input does not name.
+func TestControlPlaneWithoutDescribeClusterMayHaveMoreGroups(t *testing.T) {
+	e, err := read(t, `{"SecurityGroups": [{"GroupId": "sg-c", "GroupName": "eks-cluster-sg-ml-1", "VpcId": "vpc-1",
+  "Tags": [{"Key": "aws:eks:cluster-name", "Value": "ml"}], "IpPermissions": [], "IpPermissionsEgress": []}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := e.Clusters[0].MembersOf(model.RoleControlPlane)
+	if len(cp) != 1 || !slices.Equal(cp[0].Groups, []string{"sg-c"}) || cp[0].GroupsMore == "" {
+		t.Fatalf("control plane = %+v, want sg-c and maybe more", cp)
+	}
+}
