@@ -87,6 +87,9 @@ func Apply(e *model.Estate, cat *knowledge.Catalog, opts Options) error {
 				if len(m.Addrs) == 0 {
 					m.Addrs = c.Networks.VPC
 				}
+				if len(m.Addrs) == 0 && ipv4Only(c, m) {
+					m.Addrs = []netip.Prefix{netset.AllIPv4}
+				}
 			}
 		}
 	}
@@ -406,4 +409,22 @@ func endpointListeners(e *model.Estate, c *model.Cluster) {
 		e.Groups[id] = g
 		m.Groups = append([]string{id}, m.Groups...)
 	}
+}
+
+// ipv4Only reports whether a member whose addresses the input does not
+// bound still talks over IPv4 only: the control plane, nodes and pods of
+// an EKS cluster of the IPv4 family (Kubernetes gives nodes and pods one
+// address family, and the cluster's flows use it). Without this, a
+// configuration that names its subnets by id (the VPC declared elsewhere)
+// left every address, IPv6 included, and the IPv4-only default egress of
+// the cluster security group made kubelet and the API server "unknown".
+func ipv4Only(c *model.Cluster, m *model.Member) bool {
+	if c.Platform != model.EKS || c.IPv6 {
+		return false
+	}
+	switch m.Role {
+	case model.RoleControlPlane, model.RoleNodes, model.RolePods:
+		return true
+	}
+	return false
 }
