@@ -87,6 +87,10 @@ type Peer struct {
 	Group string // PeerGroup: the key of the group in Estate.Groups
 	Set   string // PeerAddressSet: the key in Estate.AddressSets
 	Why   string // PeerUnknown: what the input does not say
+	// SomeGroup, with PeerUnknown, says the peer is a security group the
+	// input does not identify (source_security_group_id = var.x): it may
+	// be any interface's group, but never an address outside every group.
+	SomeGroup bool
 }
 
 // String prints the peer as a user would write it.

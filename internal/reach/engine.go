@@ -97,6 +97,8 @@ const (
 	peerAddrs peerKind = iota
 	peerGroup
 	peerUnknown
+	// peerSomeGroup: some group the input does not identify.
+	peerSomeGroup
 )
 
 type rule struct {
@@ -164,6 +166,9 @@ func (e *Engine) compile(owner string, r *model.Rule) *rule {
 		}
 	default:
 		cr.kind, cr.unknown = peerUnknown, r.Peer.Why
+		if r.Peer.SomeGroup {
+			cr.kind = peerSomeGroup
+		}
 	}
 	return cr
 }
@@ -223,6 +228,13 @@ func (r *rule) match(svc netset.Service, peer *Host, atom netipx.IPRange) match 
 		}
 		return no
 	case peerUnknown:
+		return maybe
+	case peerSomeGroup:
+		// A rule naming a group never matches an address outside every
+		// group (internet, vpc, a CIDR).
+		if peer.NotPeer || len(peer.Groups) == 0 && peer.GroupsUnknown == "" {
+			return no
+		}
 		return maybe
 	}
 	for _, p := range r.prefixes {

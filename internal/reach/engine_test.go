@@ -261,6 +261,22 @@ func TestAskAWS(t *testing.T) {
 			from: some("web", web), to: some("db", db), svcs: "tcp/443", want: reach.Denied,
 		},
 		{
+			// Regression: source_security_group_id = data.….id made
+			// "internet → nodes tcp/22" unknown.
+			name: "an unknown group admits no address outside every group",
+			groups: []*model.Group{{ID: "db", Rules: []model.Rule{
+				in(model.Peer{Kind: model.PeerUnknown, Why: "the bastion's id", SomeGroup: true}, netset.Ports(netset.TCP, 22, 22)),
+			}}},
+			from: some("internet", exact("internet", nil, "81.2.69.1")), to: some("db", db), svcs: "tcp/22", want: reach.Denied,
+		},
+		{
+			name: "an unknown group may be an interface's",
+			groups: []*model.Group{webOut, {ID: "db", Rules: []model.Rule{
+				in(model.Peer{Kind: model.PeerUnknown, Why: "the bastion's id", SomeGroup: true}, netset.Ports(netset.TCP, 22, 22)),
+			}}},
+			from: some("web", web), to: some("db", db), svcs: "tcp/22", want: reach.Unknown,
+		},
+		{
 			name: "a known rule decides despite an unknown one",
 			groups: []*model.Group{webOut, {ID: "db", Rules: []model.Rule{
 				in(model.Peer{Kind: model.PeerUnknown, Why: "unknown"}, tcp443),

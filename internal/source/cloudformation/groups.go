@@ -378,7 +378,7 @@ func (r *reader) peer(field string, v val, loc srcpos.Location) (model.Peer, err
 	case "SourceSecurityGroupName":
 		s, ok := v.known()
 		if !ok {
-			return model.Peer{Kind: model.PeerUnknown, Why: field + " " + v.whyUnknown()}, nil
+			return model.Peer{Kind: model.PeerUnknown, Why: field + " " + v.whyUnknown(), SomeGroup: true}, nil
 		}
 		key := r.groupByName[s]
 		if key == "" {
@@ -389,7 +389,7 @@ func (r *reader) peer(field string, v val, loc srcpos.Location) (model.Peer, err
 	}
 	key, why := r.groupKey(v, loc)
 	if key == "" {
-		return model.Peer{Kind: model.PeerUnknown, Why: field + ": " + why}, nil
+		return model.Peer{Kind: model.PeerUnknown, Why: field + ": " + why, SomeGroup: true}, nil
 	}
 	return model.Peer{Kind: model.PeerGroup, Group: key}, nil
 }

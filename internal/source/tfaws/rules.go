@@ -96,6 +96,11 @@ func (ps *peerSet) unknown(why string) {
 	ps.peers = append(ps.peers, model.Peer{Kind: model.PeerUnknown, Why: why})
 }
 
+// someGroup adds a security group the configuration does not identify.
+func (ps *peerSet) someGroup(why string) {
+	ps.peers = append(ps.peers, model.Peer{Kind: model.PeerUnknown, Why: why, SomeGroup: true})
+}
+
 // cidrs adds the CIDR blocks of a list (cidr_blocks, ipv6_cidr_blocks) or
 // of one string (cidr_ipv4).
 func (ps *peerSet) cidrs(attr string, v cty.Value) error {
@@ -131,14 +136,14 @@ func (ps *peerSet) cidrs(attr string, v cty.Value) error {
 func (ps *peerSet) groups(attr string, v cty.Value) {
 	elems, known := tfinst.List(v)
 	if !known {
-		ps.unknown(fmt.Sprintf("%s is not known: %s", attr, tfinst.ReasonOr(v, "it is computed at apply time")))
+		ps.someGroup(fmt.Sprintf("%s is not known: %s", attr, tfinst.ReasonOr(v, "it is computed at apply time")))
 		return
 	}
 	for _, e := range elems {
 		key, why := ps.m.c.RefKey(e)
 		switch {
 		case why != "":
-			ps.unknown(fmt.Sprintf("%s: %s", attr, why))
+			ps.someGroup(fmt.Sprintf("%s: %s", attr, why))
 		case key != "":
 			ps.peers = append(ps.peers, model.Peer{Kind: model.PeerGroup, Group: key})
 		}
