@@ -11,6 +11,7 @@ package terraform
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -65,6 +66,9 @@ func Read(files []input.File, opts input.Options) (*model.Estate, error) {
 			roots = append(roots, dir)
 		}
 	}
+	if err := checkVars(l, roots, opts.Vars); err != nil {
+		return nil, err
+	}
 	e := model.NewEstate()
 	for _, dir := range roots {
 		prefix := ""
@@ -79,6 +83,71 @@ func Read(files []input.File, opts input.Options) (*model.Estate, error) {
 	}
 	e.Notes = append(e.Notes, l.notes...)
 	return e, nil
+}
+
+// checkVars refuses a --var that no root module declares, as Terraform
+// does ("Value for undeclared variable"): a misspelt name would otherwise
+// leave the default in force without a word.
+func checkVars(l *loader, roots []string, vars map[string]string) error {
+	for _, name := range sortedKeys(vars) {
+		var declared []string
+		found := false
+		for _, dir := range roots {
+			mod, err := l.module(dir)
+			if err != nil {
+				return err
+			}
+			if mod.variables[name] != nil {
+				found = true
+				break
+			}
+			for n := range mod.variables {
+				declared = append(declared, n)
+			}
+		}
+		if found {
+			continue
+		}
+		msg := fmt.Sprintf("--var %s: no root module declares a variable named %q", name, name)
+		if near := nearest(name, declared); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		}
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// nearest is the name among names closest to name, if it is close (an
+// edit distance of at most a third of its length).
+func nearest(name string, names []string) string {
+	slices.Sort(names)
+	best, bestD := "", len(name)/3+1
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func readRoot(l *loader, dir, prefix string, opts input.Options) (*model.Estate, error) {

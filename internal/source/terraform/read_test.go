@@ -332,6 +332,12 @@ func TestInlineVariables(t *testing.T) {
 	if _, err := readFixtureErr(t, "inline", input.Options{VarFiles: []string{"/nonexistent.tfvars"}}); err == nil {
 		t.Error("a missing --var-file is no error")
 	}
+	// Terraform refuses a value for an undeclared variable; a misspelt
+	// --var must not leave the default in force without a word.
+	_, err := readFixtureErr(t, "inline", input.Options{Vars: map[string]string{"enviroment": "dev"}})
+	if err == nil || !strings.Contains(err.Error(), `--var enviroment`) || !strings.Contains(err.Error(), `did you mean "environment"`) {
+		t.Errorf("--var for an undeclared variable: err = %v", err)
+	}
 }
 
 // TestSelfManaged reads Auto Scaling groups with launch templates.
