@@ -296,7 +296,10 @@ func (r *reader) ref(t *template, name string, at *yaml.Node, depth int) (val, e
 	}
 	res := t.resources[name]
 	if res == nil {
-		return unknown(at, "Ref %s: the template declares no such parameter or resource", name), nil
+		// CloudFormation refuses the template ("Unresolved resource
+		// dependencies"): a misspelt name is an input error, not an
+		// unknown value.
+		return val{}, t.errorf(at, "Ref %s: the template declares no parameter or resource %s", name, name)
 	}
 	if res.typ == typeEKSCluster {
 		// Ref of an EKS cluster is its name.
@@ -405,7 +408,7 @@ var attrSelf = map[string]bool{
 func (r *reader) getAtt(t *template, id, attr string, at *yaml.Node, depth int) (val, error) {
 	res := t.resources[id]
 	if res == nil {
-		return unknown(at, "Fn::GetAtt %s.%s: the template declares no resource %s", id, attr, id), nil
+		return val{}, t.errorf(at, "Fn::GetAtt %s.%s: the template declares no resource %s", id, attr, id)
 	}
 	key := res.typ + "." + attr
 	if attrSelf[key] {

@@ -112,7 +112,6 @@ func TestEvaluate(t *testing.T) {
 		{`!Base64 abc`, "YWJj"},
 		{`!Ref Ids`, "${unknown}"},
 		{`!Ref Ami`, "${unknown}"},
-		{`!Ref Nowhere`, "${unknown}"},
 		{`{"Fn::Length": [a, b, c]}`, "3"},
 		{`!Equals [a, a]`, "true"},
 		{`{"Fn::Sub": "${AWS::StackName}::SecurityGroup"}`, "${AWS::StackName}::SecurityGroup"},
