@@ -123,36 +123,40 @@ func (ctx *Context) vpcEndpoints() []part {
 }
 
 // require checks one required flow and reports it blocked where it is
-// not allowed. inst is the add-on that needs it, if any.
+// not allowed. inst is the add-on that needs it, if any. A flow names one
+// protocol (CONTRACT.md), so a requirement of several protocols is
+// decided, and reported, one protocol at a time.
 func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.AddOn, out *Result) {
-	// A finding's flow names one protocol, so a requirement of several
-	// (node ↔ node over TCP and UDP) is checked and reported per protocol.
-	if protos := req.Svcs.Protocols(); !req.Any && !req.Svcs.IsAll() && len(protos) > 1 {
-		for _, p := range protos {
-			one := *req
-			one.Svcs = req.Svcs.Intersect(netset.Protocol(p))
-			ctx.require(&one, id, inst, out)
-		}
-		return
-	}
-	c := ctx.Cluster
 	fromRole, from, qf := ctx.parts(req.From, endpoint.From)
 	toRole, to, qt := ctx.parts(req.To, endpoint.To)
 	if len(from) == 0 || len(to) == 0 {
 		return
 	}
+	if req.Any || req.Svcs.IsAll() {
+		ctx.requireServices(req, id, inst, fromRole, toRole, units(from, to, qf, qt), req.Svcs, out)
+		return
+	}
+	for _, p := range req.Svcs.Protocols() {
+		ctx.requireServices(req, id, inst, fromRole, toRole, units(from, to, qf, qt), req.Svcs.Intersect(netset.Protocol(p)), out)
+	}
+}
+
+// requireServices checks one protocol's part of a required flow. Where it
+// is denied, the finding names what is missing, not what is already
+// allowed (Cilium's health check needs tcp/4240 and ICMP echo; a group
+// that allows the port but not the echo misses only the echo).
+func (ctx *Context) requireServices(req *knowledge.Requirement, id string, inst *model.AddOn, fromRole, toRole string, us []unit, svcs netset.Services, out *Result) {
+	c := ctx.Cluster
 	var failed []string
 	var blockers []reach.Reason
 	var changes []remedy.Change
-	// missing: the services of the requirement that are denied; a
-	// requirement of several ports reports and fixes only those.
 	var missing netset.Services
-	for _, u := range units(from, to, qf, qt) {
+	for _, u := range us {
 		f := reach.Endpoint{Name: fromRole, Hosts: hostsOf(u.from), Q: reach.Some}
 		t := reach.Endpoint{Name: toRole, Hosts: hostsOf(u.to), Q: reach.Some}
-		ans := ctx.Engine.Ask(f, t, req.Svcs)
+		ans := ctx.Engine.Ask(f, t, svcs)
 		if req.Any && ans.Verdict != reach.Allowed {
-			ans.Verdict = ctx.someAllowed(f, t, req.Svcs, ans.Verdict)
+			ans.Verdict = ctx.someAllowed(f, t, svcs, ans.Verdict)
 		}
 		pair := labels(u.from) + " → " + labels(u.to)
 		if len(u.from) > 1 {
@@ -160,17 +164,23 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 		}
 		switch ans.Verdict {
 		case reach.Denied:
-			svcs := req.Svcs
-			if !req.Any && !ans.Denied.IsEmpty() {
-				svcs = ans.Denied
+			miss := svcs
+			if !req.Any {
+				var open netset.Services
+				if miss, open = ctx.notAllowed(f, t, svcs); !open.IsEmpty() {
+					out.Unverified = append(out.Unverified, ctx.unverified(id, fromRole, toRole, pair, f, t, open))
+				}
+				if !miss.Equal(svcs) {
+					ans = ctx.Engine.Ask(f, t, miss)
+				}
 			}
-			missing = missing.Union(svcs)
+			missing = missing.Union(miss)
 			failed = append(failed, pair)
 			blockers = append(blockers, ans.Because...)
-			changes = append(changes, ctx.fixes(ans.Because, u, svcs, id)...)
+			changes = append(changes, ctx.fixes(ans.Because, u, miss, id)...)
 		case reach.Unknown:
 			out.Unverified = append(out.Unverified, Unverified{ID: id, Cluster: c.Name,
-				Flow: flowOf(fromRole, toRole, req.Svcs), Where: pair, Missing: reasonList(ans.Because)})
+				Flow: flowOf(fromRole, toRole, svcs), Where: pair, Missing: reasonList(ans.Because)})
 		}
 	}
 	if len(failed) == 0 {
@@ -190,9 +200,41 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	}
 	out.Findings = append(out.Findings, Finding{
 		ID: id, Kind: Blocked, Severity: req.Severity, Cluster: c.Name, Title: req.Title, Message: msg,
-		Flow: flowOf(strings.ReplaceAll(fromRole, "+", " or "), strings.ReplaceAll(toRole, "+", " or "), missing), Locations: locs,
+		Flow: flowOf(flowRole(fromRole), flowRole(toRole), missing), Locations: locs,
 		Fix: ctx.fixText(changes), References: req.References, Changes: changes,
 	})
+}
+
+// flowRole names a requirement's end in a finding's flow: a role
+// (CONTRACT.md), so of "internet+vpc" (either will do) the first, the one
+// the fix opens.
+func flowRole(role string) string {
+	first, _, _ := strings.Cut(role, "+")
+	return first
+}
+
+// notAllowed splits the services of a denied piece of a requirement into
+// those no pair of its hosts may open and those the input leaves open.
+// Both ends of a piece count when some host and address of them will do.
+func (ctx *Context) notAllowed(f, t reach.Endpoint, svcs netset.Services) (denied, open netset.Services) {
+	var allowed, unknown netset.Services
+	for i := range f.Hosts {
+		for j := range t.Hosts {
+			fl := ctx.Engine.Flows(&f.Hosts[i], &t.Hosts[j])
+			allowed, unknown = allowed.Union(fl.Allowed), unknown.Union(fl.Unknown)
+		}
+	}
+	denied = svcs.Minus(allowed).Minus(unknown)
+	if denied.IsEmpty() {
+		return svcs, netset.Services{}
+	}
+	return denied, svcs.Intersect(unknown).Minus(allowed)
+}
+
+// unverified records the part of a required flow the input does not decide.
+func (ctx *Context) unverified(id, fromRole, toRole, where string, f, t reach.Endpoint, svcs netset.Services) Unverified {
+	ans := ctx.Engine.Ask(f, t, svcs)
+	return Unverified{ID: id, Cluster: ctx.Cluster.Name, Flow: flowOf(fromRole, toRole, svcs), Where: where, Missing: reasonList(ans.Because)}
 }
 
 // quantifier: the control plane is one service whose flows need some
