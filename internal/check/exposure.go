@@ -246,10 +246,7 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 	var rules, peers []string
 	var locs []srcpos.Location
 	var changes []remedy.Change
-	for _, r := range h.reasons {
-		if r.Direction != h.memberDir || r.Effect != reach.Allowed {
-			continue
-		}
+	for _, r := range ctx.openingReasons(h) {
 		changes = appendRemoval(ctx, changes, r)
 		if r.Rule != nil && !slices.Contains(peers, r.Rule.Peer.String()) {
 			peers = append(peers, r.Rule.Peer.String())
@@ -285,6 +282,30 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 	return Finding{ID: ctx.platformID(h.x.ID), Kind: Exposed, Severity: h.severity, Cluster: ctx.Cluster.Name,
 		Title: h.x.Title, Message: msg, Flow: &Flow{From: h.from, To: h.to, Protocol: h.proto.Protocol, Ports: h.proto.Ports},
 		Locations: locs, Fix: fix, References: h.x.References, Changes: changes}
+}
+
+// openingReasons are the rules of the member's side that open an
+// exposure. For a whole-protocol exposure (unrestricted egress, every port
+// to the VPC) they are the rules that open the whole protocol: a rule for
+// tcp/443 beside an allow-all rule does not make egress unrestricted, and
+// removing it would only block what the cluster needs. Only when no one
+// rule opens it all (several ranges add up) do they all count.
+func (ctx *Context) openingReasons(h *exposureHit) []reach.Reason {
+	var all, whole []reach.Reason
+	proto := partServices(h.proto)
+	for _, r := range h.reasons {
+		if r.Direction != h.memberDir || r.Effect != reach.Allowed {
+			continue
+		}
+		all = append(all, r)
+		if h.x.Whole && r.Rule != nil && r.Rule.Services.ContainsAll(proto) {
+			whole = append(whole, r)
+		}
+	}
+	if len(whole) > 0 {
+		return whole
+	}
+	return all
 }
 
 // appendRemoval adds the removal of the rule a reason names, unless the
