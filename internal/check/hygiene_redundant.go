@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/remedy"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -14,6 +15,19 @@ import (
 type redundantRules struct{}
 
 func (redundantRules) Run(ctx *Context, out *Result) {
+	// A rule that an exposure finding removes is not a reason to remove the
+	// narrower rules it covers: they are what stays (the kubelet rule under
+	// the legacy 1025-65535, the HTTPS rule beside an allow-all egress).
+	removed := map[string]bool{}
+	for _, f := range out.Findings {
+		if f.Cluster == ctx.Cluster.Name && f.Kind == Exposed {
+			for _, c := range f.Changes {
+				if c.Remove {
+					removed[c.Key()] = true
+				}
+			}
+		}
+	}
 	for _, g := range ctx.clusterGroups() {
 		if g.Provider != model.AWS || g.Implicit {
 			continue
@@ -23,6 +37,9 @@ func (redundantRules) Run(ctx *Context, out *Result) {
 			for j := range g.Rules {
 				o := &g.Rules[j]
 				if i == j || !r.Known() || !o.Known() || r.Direction != o.Direction || ctx.platformMade(g, r) || inModule(o) || !covers(o, r) {
+					continue
+				}
+				if removed[remedy.Change{Remove: true, Group: g.ID, Rule: *o}.Key()] {
 					continue
 				}
 				same := covers(r, o)
