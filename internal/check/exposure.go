@@ -29,7 +29,7 @@ type exposures struct{}
 
 // Width thresholds of a public range.
 var (
-	wholeIPv4  = big.NewInt(1 << 31)                  // half of all IPv4 addresses
+	wholeIPv4  = big.NewInt(3 << 29)                  // more than a /2 holds: a /1 still counts once its private ranges are out
 	wholeIPv6  = new(big.Int).Lsh(big.NewInt(1), 120) // a /8 of IPv6
 	narrowIPv4 = big.NewInt(256)                      // a /24
 	narrowIPv6 = new(big.Int).Lsh(big.NewInt(1), 80)  // a /48 site
