@@ -246,7 +246,10 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 	var rules, peers []string
 	var locs []srcpos.Location
 	var changes []remedy.Change
-	for _, r := range ctx.openingReasons(h) {
+	opening := ctx.openingReasons(h)
+	byController := len(opening) > 0
+	for _, r := range opening {
+		byController = byController && ctx.controllerRule(r)
 		changes = appendRemoval(ctx, changes, r)
 		if r.Rule != nil && !slices.Contains(peers, r.Rule.Peer.String()) {
 			peers = append(peers, r.Rule.Peer.String())
@@ -276,12 +279,35 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 		msg = fmt.Sprintf("%s may send %s to %s (%s): %s.", members, svcText, h.to, peerText, h.x.Why)
 	}
 	fix := h.x.Advice + "."
+	sev := h.severity
+	if byController {
+		// A Service of type LoadBalancer whose load balancer has no security
+		// group and keeps the client's address (an NLB) needs its clients
+		// admitted on the nodes: the controller writes these rules from the
+		// Service and puts them back when they are removed.
+		sev = lowerSeverity(sev, 1)
+		fix = "The rules are a Kubernetes load-balancer controller's, for a Service whose load balancer keeps the client's address and has no security group of its own: restrict the Service's spec.loadBalancerSourceRanges (or give the load balancer a security group); a rule removed by hand comes back."
+		changes = nil
+	}
 	if len(rules) > 0 {
 		fix += " The rules that open it: " + strings.Join(rules, "; ") + "."
 	}
-	return Finding{ID: ctx.platformID(h.x.ID), Kind: Exposed, Severity: h.severity, Cluster: ctx.Cluster.Name,
+	return Finding{ID: ctx.platformID(h.x.ID), Kind: Exposed, Severity: sev, Cluster: ctx.Cluster.Name,
 		Title: h.x.Title, Message: msg, Flow: &Flow{From: h.from, To: h.to, Protocol: h.proto.Protocol, Ports: h.proto.Ports},
 		Locations: locs, Fix: fix, References: h.x.References, Changes: changes}
+}
+
+// controllerRule reports a rule a Kubernetes load-balancer controller
+// manages (the in-tree service controller's "kubernetes.io/rule/…", the
+// AWS Load Balancer Controller's "elbv2.k8s.aws/…", or a group it made).
+func (ctx *Context) controllerRule(r reach.Reason) bool {
+	if r.Rule == nil {
+		return false
+	}
+	if g := ctx.Estate.Groups[r.Group]; g != nil && controllerGroup(g) {
+		return true
+	}
+	return strings.HasPrefix(r.Rule.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Rule.Description, "elbv2.k8s.aws/")
 }
 
 // openingReasons are the rules of the member's side that open an
