@@ -55,11 +55,12 @@ type Condition struct {
 	// Independent: the TKE cluster's masters are the user's.
 	Independent *bool `yaml:"independent"`
 	// Source and Version select among an add-on's versions: how it was
-	// installed (helm, eks-addon, flag) and a constraint on its version.
+	// installed (helm, eks-addon, flag) and a constraint on its version;
+	// "||" separates alternatives (a chart's versions, or its app's).
 	Source  []string `yaml:"source"`
 	Version string   `yaml:"version"`
 
-	constraint version.Constraints
+	constraints []version.Constraints
 }
 
 // AddOn is an installable component and the flows it needs.
@@ -376,8 +377,12 @@ func (r *Requirement) compile(name string, ids map[string]bool, inherited []stri
 		return fmt.Errorf("catalog %s: %s needs from, to and breaks", name, r.ID)
 	}
 	if r.When.Version != "" {
-		if r.When.constraint, err = version.NewConstraint(r.When.Version); err != nil {
-			return fmt.Errorf("catalog %s: %s: version %q: %w", name, r.ID, r.When.Version, err)
+		for _, alt := range strings.Split(r.When.Version, "||") {
+			c, err := version.NewConstraint(strings.TrimSpace(alt))
+			if err != nil {
+				return fmt.Errorf("catalog %s: %s: version %q: %w", name, r.ID, r.When.Version, err)
+			}
+			r.When.constraints = append(r.When.constraints, c)
 		}
 	}
 	for _, s := range r.When.Source {
@@ -448,23 +453,39 @@ func (c *Catalog) AddOnNames() []string {
 }
 
 // Matches reports whether an add-on installed from source at ver meets
-// the condition's source and version. An add-on without a version is the
-// current one: it meets every lower bound and no upper bound.
+// the condition's source and version: some alternative of the constraint.
+// An add-on without a version is the current one: it meets an alternative
+// with no upper bound.
 func (w Condition) Matches(source, ver string) bool {
 	if len(w.Source) > 0 && !slices.Contains(w.Source, SourceKind(source)) {
 		return false
 	}
-	if w.constraint == nil {
+	if len(w.constraints) == 0 {
 		return true
 	}
 	if ver == "" {
-		return !strings.HasPrefix(strings.TrimSpace(w.Version), "<")
+		return slices.ContainsFunc(w.constraints, func(c version.Constraints) bool { return !bounded(c) })
 	}
 	v, err := version.NewVersion(strings.TrimPrefix(ver, "v"))
 	if err != nil {
 		return true // an unreadable version: check the flows rather than skip them
 	}
-	return w.constraint.Check(v.Core())
+	return slices.ContainsFunc(w.constraints, func(c version.Constraints) bool { return c.Check(v.Core()) })
+}
+
+// bounded reports whether a constraint has an upper bound, which the
+// current version of an add-on does not meet.
+func bounded(cs version.Constraints) bool {
+	for _, c := range cs {
+		s := strings.TrimSpace(c.String())
+		op := s[:len(s)-len(strings.TrimLeft(s, "<>=!~"))]
+		switch op {
+		case ">", ">=", "!=":
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // Nonpublic returns the ranges that are never the internet.

@@ -89,6 +89,11 @@ func TestConditionMatches(t *testing.T) {
 	}{
 		{"helm_release", "3.12.1", "ADDON-METRICS-SERVER-API"},
 		{"helm_release", "3.8.2", "ADDON-METRICS-SERVER-API-LEGACY"},
+		{"helm_release", "3.10.0", "ADDON-METRICS-SERVER-API"},
+		// The app's version, as the image tag shows it.
+		{"--addons", "0.7.1", "ADDON-METRICS-SERVER-API"},
+		{"--addons", "v0.6.4", "ADDON-METRICS-SERVER-API-LEGACY"},
+		{"--addons", "0.7.0", "ADDON-METRICS-SERVER-API"},
 		{"--addons", "", "ADDON-METRICS-SERVER-API"},
 		{"aws_eks_addon", "v0.7.2-eksbuild.1", "ADDON-METRICS-SERVER-API-EKS"},
 		{"AWS::EKS::Addon", "", "ADDON-METRICS-SERVER-API-EKS"},
