@@ -42,6 +42,7 @@ func (clusterTag) Run(ctx *Context, out *Result) {
 		if len(tagged) < 2 {
 			continue
 		}
+		ctx.explainControllerBlocked(m, key, len(tagged), out)
 		out.Findings = append(out.Findings, Finding{
 			ID: "EKS-HYG-CLUSTER-TAG", Kind: Hygiene, Severity: "medium", Cluster: c.Name,
 			Title:      fmt.Sprintf("more than one security group of a node is tagged %s", key),
@@ -51,4 +52,38 @@ func (clusterTag) Run(ctx *Context, out *Result) {
 			References: clusterTagReferences,
 		})
 	}
+}
+
+// explainControllerBlocked says, in the blocked findings from a load
+// balancer the AWS Load Balancer Controller manages to a node member, why
+// the controller did not open the flow itself: it adds the rule to the one
+// group of the node's interface tagged for the cluster, and there is more
+// than one.
+func (ctx *Context) explainControllerBlocked(m *model.Member, key string, n int, out *Result) {
+	c := ctx.Cluster
+	for i := range out.Findings {
+		f := &out.Findings[i]
+		if f.Cluster != c.Name || f.Kind != Blocked || f.Flow == nil || f.Flow.From != model.RoleLoadBalancer || f.Flow.To != model.RoleNodes ||
+			!strings.Contains(f.Message, "→ "+m.Qualified()+":") && !strings.Contains(f.Message, "→ "+m.Qualified()+";") || !ctx.controllerBalancer(f.Message) {
+			continue
+		}
+		f.Message += fmt.Sprintf(" The AWS Load Balancer Controller opens this itself on the one group of the nodes tagged %s, but %s has %d such groups, so it opens nothing (EKS-HYG-CLUSTER-TAG).", key, m.Qualified(), n)
+		f.Fix = fmt.Sprintf("Keep the tag %s on one group of %s so that the controller adds its rule, or open the flow yourself. %s", key, m.Qualified(), f.Fix)
+	}
+}
+
+// controllerBalancer reports whether a message names a load balancer whose
+// group a load-balancer controller made.
+func (ctx *Context) controllerBalancer(msg string) bool {
+	for _, lb := range ctx.Cluster.MembersOf(model.RoleLoadBalancer) {
+		if !strings.Contains(msg, lb.Qualified()+" → ") {
+			continue
+		}
+		for _, id := range lb.Groups {
+			if g := ctx.Estate.Groups[id]; g != nil && controllerGroup(g) {
+				return true
+			}
+		}
+	}
+	return false
 }
