@@ -88,6 +88,9 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 	}
 	var ps []part
 	for _, m := range endpoint.Members(c, role, side) {
+		if side == endpoint.To && role == model.RoleControlPlane && publicOnly(c) && !m.IsAPIEndpoint() {
+			continue
+		}
 		ps = append(ps, part{host: endpoint.HostFor(c, m), member: m})
 	}
 	return role, ps, quantifier(role)
@@ -120,6 +123,15 @@ func (ctx *Context) vpcEndpoints() []part {
 		out[i].host.Addrs, _ = b.IPSet()
 	}
 	return out
+}
+
+// publicOnly reports an EKS cluster whose API server has no private
+// endpoint: "Kubernetes API requests that originate from within your
+// cluster's VPC (such as node to control plane communication) leave the
+// VPC" (cluster-endpoint), so what reaches the API server is what reaches
+// the public endpoint; the control plane's interfaces only call out.
+func publicOnly(c *model.Cluster) bool {
+	return c.Platform == model.EKS && c.Endpoint.Private == model.No && c.Endpoint.Public == model.Yes
 }
 
 // require checks one required flow and reports it blocked where it is
@@ -372,6 +384,13 @@ func fixPart(ps []part) *part {
 	for i, p := range ps {
 		if p.member == nil {
 			return &ps[i]
+		}
+	}
+	// The public API endpoint alone (no private endpoint): clients reach
+	// it at public addresses, so the rule to add names the internet.
+	for _, p := range ps {
+		if p.member != nil && p.member.Kind == model.KindAPIEndpoint {
+			return &part{host: reach.Host{Label: model.RoleInternet, Addrs: p.host.Addrs, Exact: p.host.Exact}}
 		}
 	}
 	return nil

@@ -10,6 +10,12 @@ variable "public_access_cidrs" {
   default     = ["198.51.100.0/24"]
 }
 
+variable "endpoint_private_access" {
+  description = "The API server has a private endpoint in the VPC"
+  type        = bool
+  default     = true
+}
+
 variable "node_https_egress" {
   description = "Nodes may reach AWS APIs and registries on tcp/443"
   type        = bool
@@ -68,7 +74,7 @@ resource "aws_eks_cluster" "levels" {
 
   vpc_config {
     subnet_ids              = aws_subnet.private[*].id
-    endpoint_private_access = true
+    endpoint_private_access = var.endpoint_private_access
     endpoint_public_access  = true
     public_access_cidrs     = var.public_access_cidrs
   }
