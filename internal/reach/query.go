@@ -30,10 +30,6 @@ type Answer struct {
 	Because []Reason
 	// Pairs holds the answer for each pair of host classes asked about.
 	Pairs []PairAnswer
-	// Denied holds the services of the question that are denied on their
-	// own: when several were asked and some are allowed, the ones that
-	// are not.
-	Denied netset.Services
 }
 
 // PairAnswer is the answer for one pair of host classes.
@@ -90,7 +86,7 @@ func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Ans
 	} else {
 		toCuts = mergeCuts(outs)
 	}
-	svcPieces, svcAtoms := serviceAtoms(svcs, slices.Concat(outs, ins)...)
+	svcAtoms := serviceAtoms(svcs, slices.Concat(outs, ins)...)
 	pairs := make([]PairAnswer, 0, nf*nt)
 	results := make([]pairResult, 0, nf*nt)
 	for i := range fromHosts {
@@ -113,14 +109,9 @@ func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Ans
 		return ans
 	}
 	perSvc := make([]verdictWhy, len(svcAtoms))
-	var denied netset.Ranges
 	for k := range svcAtoms {
 		perSvc[k] = e.fold(results, k, fromHosts, toHosts, from.Q, to.Q, outerFrom)
-		if perSvc[k].v == Denied {
-			denied = append(denied, svcPieces[k])
-		}
 	}
-	ans.Denied = netset.ServicesOf(denied)
 	all, _ := pick(perSvc, qs, true)
 	ans.Verdict, ans.Because = all.v, dedupe(all.why)
 	return ans
@@ -322,15 +313,15 @@ func addRanges(b *netipx.IPSetBuilder, rs []netipx.IPRange) {
 }
 
 // serviceAtoms splits svcs where any rule of either side starts or ends
-// its services, and returns the pieces and one representative service of each:
+// its services, and returns one representative service of each piece:
 // within a piece every rule matches all services or none.
-func serviceAtoms(svcs netset.Services, sides ...*sideOf) (netset.Ranges, []netset.Service) {
+func serviceAtoms(svcs netset.Services, sides ...*sideOf) []netset.Service {
 	pieces := svcs.Ranges().Split(serviceCuts(sides...))
 	out := make([]netset.Service, len(pieces))
 	for i, p := range pieces {
 		out[i] = netset.ServicesOf(netset.Ranges{p}).First()
 	}
-	return pieces, out
+	return out
 }
 
 func serviceCuts(sides ...*sideOf) []uint32 {
