@@ -72,13 +72,6 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 		}
 		ps := make([]part, len(ep.Hosts))
 		for i, h := range ep.Hosts {
-			// What a cluster needs at an address range is a service there
-			// (an API, a VPC endpoint), never the VPC router, the Amazon DNS
-			// server or instance metadata: that security groups let anything
-			// reach those does not make the range reachable.
-			if side == endpoint.To && c.Platform == model.EKS {
-				h.Addrs = netset.Minus(h.Addrs, ctx.Catalog.AWSUnfiltered(c.Networks.VPC))
-			}
 			ps[i] = part{host: h}
 		}
 		if role == model.RoleVPC && side == endpoint.To {
