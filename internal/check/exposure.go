@@ -140,7 +140,9 @@ func (exposures) Run(ctx *Context, out *Result) {
 		}
 	}
 	for _, key := range order {
-		out.Findings = append(out.Findings, ctx.exposureFinding(hits[key]))
+		if by := coveringHit(hits, order, key, ctx); by == "" {
+			out.Findings = append(out.Findings, ctx.exposureFinding(hits[key]))
+		}
 	}
 	for _, key := range unknownOrder {
 		o := unknown[key]
@@ -150,10 +152,54 @@ func (exposures) Run(ctx *Context, out *Result) {
 	}
 }
 
+// coveringHit names another hit that already says all that hit key says:
+// the same ends, services that hold key's, at least its severity, and every
+// rule that opens key among the rules that open it. One rule that allows
+// all traffic from the internet is one finding (EXP-ALL), not one more for
+// each sensitive port inside it; a separate SSH rule beside it is still
+// its own finding, since removing the allow-all rule leaves SSH open.
+func coveringHit(hits map[string]*exposureHit, order []string, key string, ctx *Context) string {
+	h := hits[key]
+	mine := ruleKeys(ctx.openingReasons(h))
+	if len(mine) == 0 {
+		return ""
+	}
+	svcs := partServices(h.proto)
+	for _, k := range order {
+		o := hits[k]
+		if k == key || o.from != h.from || o.to != h.to || SeverityRank(o.severity) < SeverityRank(h.severity) {
+			continue
+		}
+		oSvcs := partServices(o.proto)
+		if !oSvcs.ContainsAll(svcs) || oSvcs.Equal(svcs) && k > key {
+			continue // of two equal hits the first in key order stays
+		}
+		theirs := ruleKeys(ctx.openingReasons(o))
+		if !slices.ContainsFunc(mine, func(r string) bool { return !slices.Contains(theirs, r) }) {
+			return k
+		}
+	}
+	return ""
+}
+
+func ruleKeys(rs []reach.Reason) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Rule == nil {
+			continue
+		}
+		out = append(out, r.Group+"|"+r.Text+"|"+r.Location.String())
+	}
+	return out
+}
+
 // wholeFamily decides a Whole entry: every port of svcs must be open to
 // every address of the range, judged per address family (unrestricted
-// IPv4 egress is unrestricted even when IPv6 is closed).
+// IPv4 egress is unrestricted even when IPv6 is closed). The answer holds
+// the rules of every family that is wholly open.
 func (ctx *Context) wholeFamily(rng, host reach.Host, rangeAtFrom bool, from, to string, svcs netset.Services) (reach.Answer, *netipx.IPSet, bool) {
+	var out reach.Answer
+	var open []*netipx.IPSet
 	for _, family := range []netip.Prefix{netset.AllIPv4, netset.AllIPv6} {
 		part := netset.Intersect(rng.Addrs, netset.SetOf(family))
 		if netset.IsEmpty(part) {
@@ -165,10 +211,16 @@ func (ctx *Context) wholeFamily(rng, host reach.Host, rangeAtFrom bool, from, to
 			f, t = reach.Endpoint{Name: from, Hosts: []reach.Host{host}}, reach.Endpoint{Name: to, Hosts: []reach.Host{r}, Q: reach.Every}
 		}
 		if ans := ctx.Engine.Ask(f, t, svcs); ans.Verdict == reach.Allowed {
-			return ans, part, true
+			out.Verdict = reach.Allowed
+			out.Because = append(out.Because, ans.Because...)
+			out.Pairs = append(out.Pairs, ans.Pairs...)
+			open = append(open, part)
 		}
 	}
-	return reach.Answer{}, nil, false
+	if len(open) == 0 {
+		return reach.Answer{}, nil, false
+	}
+	return out, netset.Union(open...), true
 }
 
 // exposedPart is what of an entry's services a flow allows: any of them,
