@@ -81,9 +81,6 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 	}
 	var ps []part
 	for _, m := range endpoint.Members(c, role, side) {
-		if side == endpoint.To && role == model.RoleControlPlane && publicOnly(c) && !m.IsAPIEndpoint() {
-			continue
-		}
 		ps = append(ps, part{host: endpoint.HostFor(c, m), member: m})
 	}
 	return role, ps, quantifier(role)
@@ -116,15 +113,6 @@ func (ctx *Context) vpcEndpoints() []part {
 		out[i].host.Addrs, _ = b.IPSet()
 	}
 	return out
-}
-
-// publicOnly reports an EKS cluster whose API server has no private
-// endpoint: "Kubernetes API requests that originate from within your
-// cluster's VPC (such as node to control plane communication) leave the
-// VPC" (cluster-endpoint), so what reaches the API server is what reaches
-// the public endpoint; the control plane's interfaces only call out.
-func publicOnly(c *model.Cluster) bool {
-	return c.Platform == model.EKS && c.Endpoint.Private == model.No && c.Endpoint.Public == model.Yes
 }
 
 // require checks one required flow and reports it blocked where it is

@@ -54,13 +54,17 @@ func HostFor(c *model.Cluster, m *model.Member) reach.Host {
 
 // Members returns the members of a role in a cluster that may play the
 // given side of a flow: managed API endpoints accept connections but never
-// open them. Pods without a class of their own (no security groups for
-// pods) share their nodes' groups, as the VPC CNI and TKE's global router
-// give them.
+// open them, and the control plane of an EKS cluster without a private
+// endpoint accepts them only there. Pods without a class of their own (no
+// security groups for pods) share their nodes' groups, as the VPC CNI and
+// TKE's global router give them.
 func Members(c *model.Cluster, role string, side Side) []*model.Member {
 	var ms []*model.Member
 	for _, m := range c.MembersOf(role) {
 		if side == From && m.IsAPIEndpoint() {
+			continue
+		}
+		if side == To && m.Role == model.RoleControlPlane && publicOnly(c) && !m.IsAPIEndpoint() {
 			continue
 		}
 		ms = append(ms, m)
@@ -196,4 +200,13 @@ func (r *Resolver) groupHost(id string) reach.Host {
 	}
 	h.Addrs = netset.AllAddrs()
 	return h
+}
+
+// publicOnly reports an EKS cluster whose API server has no private
+// endpoint: "Kubernetes API requests that originate from within your
+// cluster's VPC (such as node to control plane communication) leave the
+// VPC" (cluster-endpoint), so what reaches the API server is what reaches
+// the public endpoint; the control plane's interfaces only call out.
+func publicOnly(c *model.Cluster) bool {
+	return c.Platform == model.EKS && c.Endpoint.Private == model.No && c.Endpoint.Public == model.Yes
 }
