@@ -167,6 +167,11 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 		if cat.AddOn(name) == nil {
 			return nil, usagef("--addons %s: unknown add-on; known: %s", name, strings.Join(cat.AddOnNames(), ", "))
 		}
+		if ver != "" {
+			if err := knowledge.CheckVersion(ver); err != nil {
+				return nil, usagef("--addons %s: %v", a, err)
+			}
+		}
 		aopts.AddOns = append(aopts.AddOns, model.AddOn{Name: name, Version: ver, Source: "--addons"})
 	}
 	aopts.Platform = model.Platform(o.platform)
@@ -186,6 +191,9 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 	loaded, err := source.Load(paths, iopts)
 	if err != nil {
 		return nil, err
+	}
+	if len(o.vars)+len(o.varFiles) > 0 && !slices.ContainsFunc(loaded.Files, func(f source.FileKind) bool { return f.Kind == source.Terraform }) {
+		return nil, usagef("--var and --var-file set Terraform variables, but no Terraform configuration is among the inputs")
 	}
 	if err := assemble.Apply(loaded.Estate, cat, aopts); err != nil {
 		return nil, usageError{err}

@@ -473,6 +473,15 @@ func (w Condition) Matches(source, ver string) bool {
 	return slices.ContainsFunc(w.constraints, func(c version.Constraints) bool { return c.Check(v.Core()) })
 }
 
+// CheckVersion reports whether ver reads as an add-on version
+// ("3.12.1", "v1.27.3-eksbuild.1").
+func CheckVersion(ver string) error {
+	if _, err := version.NewVersion(strings.TrimPrefix(ver, "v")); err != nil {
+		return fmt.Errorf("%q is not a version (expected one like 3.12.1)", ver)
+	}
+	return nil
+}
+
 // bounded reports whether a constraint has an upper bound, which the
 // current version of an add-on does not meet.
 func bounded(cs version.Constraints) bool {

@@ -94,7 +94,7 @@ func summary(r *Check) string {
 	if len(r.Findings) == 0 {
 		s := "No findings."
 		if len(r.Unverified) > 0 {
-			s += fmt.Sprintf(" %d checks could not be decided from the input.", len(r.Unverified))
+			s += " " + undecided(len(r.Unverified))
 		}
 		return s
 	}
@@ -114,9 +114,16 @@ func summary(r *Check) string {
 	}
 	s := fmt.Sprintf("%d %s (%s).", len(r.Findings), noun, strings.Join(parts, ", "))
 	if len(r.Unverified) > 0 {
-		s += fmt.Sprintf(" %d checks could not be decided from the input.", len(r.Unverified))
+		s += " " + undecided(len(r.Unverified))
 	}
 	return s
+}
+
+func undecided(n int) string {
+	if n == 1 {
+		return "1 check could not be decided from the input."
+	}
+	return fmt.Sprintf("%d checks could not be decided from the input.", n)
 }
 
 type printer struct {
