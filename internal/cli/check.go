@@ -96,7 +96,7 @@ func buildReport(a *analysis, res check.Result) *report.Check {
 		rep.Findings = []check.Finding{}
 	}
 	for _, c := range a.estate.Clusters {
-		rep.Clusters = append(rep.Clusters, report.Cluster{Name: c.Name, Platform: string(c.Platform), Roles: c.Roles()})
+		rep.Clusters = append(rep.Clusters, report.Cluster{Name: c.Name, Platform: string(c.Platform), Roles: c.Roles(a.estate.Groups)})
 	}
 	slices.SortFunc(rep.Clusters, func(x, y report.Cluster) int {
 		switch {

@@ -171,13 +171,13 @@ func (c *Cluster) MembersOf(role string) []*Member {
 
 // Roles lists, for each role, the keys of the groups its members have, in
 // first-seen order without duplicates.
-func (c *Cluster) Roles() map[string][]string {
+func (c *Cluster) Roles(groups map[string]*Group) map[string][]string {
 	out := map[string][]string{}
 	for _, m := range c.Members {
-		if m.IsAPIEndpoint() {
-			continue // the platform's endpoint, not a group of the user's
-		}
 		for _, g := range m.Groups {
+			if m.IsAPIEndpoint() && (groups[g] == nil || groups[g].Implicit) {
+				continue // the platform's endpoint; only a group of the user's on it counts
+			}
 			if !contains(out[m.Role], g) {
 				out[m.Role] = append(out[m.Role], g)
 			}
