@@ -292,6 +292,8 @@ func (ctx *Context) exposureFinding(h *exposureHit) Finding {
 	switch {
 	case h.proto.Protocol == "all":
 		svcText = "all traffic"
+	case h.proto.Ports == "all" && (h.proto.Protocol == "icmp" || h.proto.Protocol == "icmpv6"):
+		svcText = "every " + strings.ToUpper(h.proto.Protocol[:4]) + h.proto.Protocol[4:] + " type"
 	case h.proto.Ports == "all":
 		svcText = "every " + h.proto.Protocol + " port"
 	}

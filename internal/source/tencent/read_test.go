@@ -274,6 +274,7 @@ func TestBadInputNamesFileAndLine(t *testing.T) {
 		{"sg-5xjpbfn2.json", policies("\n{\"Protocol\": \"TCP\", \"Port\": \"22\", \"Action\": \"ACCEPT\"}", ""), "sg-5xjpbfn2.json:3: policy names no peer"},
 		{"sg-5xjpbfn2.json", policies("\n{\"Protocol\": \"TCP\", \"CidrBlock\": \"10.0.0.0/8\", \"SecurityGroupId\": \"sg-q7m2kx9d\", \"Action\": \"ACCEPT\"}", ""), "several peers (CidrBlock, SecurityGroupId)"},
 		{"sg-5xjpbfn2.json", policies("", "\n{\"Protocol\": \"ALL\", \"CidrBlock\": \"10.0.0.300/8\", \"Action\": \"DROP\"}"), `sg-5xjpbfn2.json:4: "10.0.0.300/8" is not a CIDR block`},
+		{"sg-5xjpbfn2.json", policies("\n{\"Protocol\": \"TCP\", \"Port\": \"22\", \"Ipv6CidrBlock\": \"0.0.0.0/0\", \"Action\": \"ACCEPT\"}", ""), `sg-5xjpbfn2.json:3: Ipv6CidrBlock "0.0.0.0/0" is an IPv4 range`},
 		{"sg-5xjpbfn2.json", "{\"SecurityGroupPolicySet\": {\"Ingress\": [{\"PolicyIndex\": \"3\"}]}}", "sg-5xjpbfn2.json:1:"},
 		{"sg-5xjpbfn2.json", "{\"SecurityGroupPolicySet\": {\n\"Version\": [1]}}", "sg-5xjpbfn2.json:1: SecurityGroupPolicySet.Version"},
 		{"policies.json", "{\"Response\": {\n\"SecurityGroupPolicySet\": {\"Ingress\": []}}}", "policies.json:2: DescribeSecurityGroupPolicies output does not name its security group"},

@@ -156,6 +156,9 @@ func (r *reader) policyPeer(p policy, own string, loc srcpos.Location) (model.Pe
 		return model.Peer{Kind: model.PeerCIDR, Prefix: pfx}, err
 	case cidr6 != "":
 		pfx, err := parsePrefix(cidr6, loc)
+		if err == nil && !pfx.Addr().Is6() {
+			err = srcpos.Errorf(loc, "Ipv6CidrBlock %q is an IPv4 range: expected an IPv6 one (IPv4 goes in CidrBlock)", cidr6)
+		}
 		return model.Peer{Kind: model.PeerCIDR, Prefix: pfx}, err
 	case sg != "":
 		// Another group stands for the private addresses of the instances
