@@ -122,6 +122,9 @@ func (ctx *Context) vpcEndpoints() []part {
 func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.AddOn, out *Result) {
 	fromRole, from, qf := ctx.parts(req.From, endpoint.From)
 	toRole, to, qt := ctx.parts(req.To, endpoint.To)
+	if req.ExceptControllerTargets {
+		from = slices.DeleteFunc(from, func(p part) bool { return ctx.controllerTargets(p, to) })
+	}
 	if len(from) == 0 || len(to) == 0 {
 		return
 	}
@@ -132,6 +135,33 @@ func (ctx *Context) require(req *knowledge.Requirement, id string, inst *model.A
 	for _, p := range req.Svcs.Protocols() {
 		ctx.requireServices(req, id, inst, fromRole, toRole, units(from, to, qf, qt), req.Svcs.Intersect(netset.Protocol(p)), out)
 	}
+}
+
+// controllerTargets reports a balancer that some destination admits
+// through rules the AWS Load Balancer Controller writes for its target
+// groups: the controller, not the user, opens the ports it needs.
+func (ctx *Context) controllerTargets(lb part, dsts []part) bool {
+	if lb.member == nil {
+		return false
+	}
+	for _, d := range dsts {
+		if d.member == nil {
+			continue
+		}
+		for _, id := range d.member.Groups {
+			g := ctx.Estate.Groups[id]
+			if g == nil {
+				continue
+			}
+			for _, r := range g.Rules {
+				if r.Direction == model.Ingress && r.Peer.Kind == model.PeerGroup && slices.Contains(lb.member.Groups, r.Peer.Group) &&
+					strings.HasPrefix(r.Description, "elbv2.k8s.aws/targetGroupBinding") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // requireServices checks one protocol's part of a required flow. Where it

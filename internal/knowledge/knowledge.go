@@ -35,12 +35,17 @@ type Requirement struct {
 	Services string `yaml:"services"`
 	// Any: one of the services suffices (a load balancer needs some
 	// NodePort, not every one).
-	Any        bool      `yaml:"any"`
-	Severity   string    `yaml:"severity"`
-	When       Condition `yaml:"when"`
-	Breaks     string    `yaml:"breaks"`
-	Seed       string    `yaml:"seed"`
-	References []string  `yaml:"references"`
+	Any bool `yaml:"any"`
+	// ExceptControllerTargets leaves out the load balancers whose access to
+	// the destination a Kubernetes controller writes itself: the AWS Load
+	// Balancer Controller opens on the nodes exactly the ports its target
+	// groups use (the pod port for IP targets, which need no NodePort).
+	ExceptControllerTargets bool      `yaml:"except_controller_targets"`
+	Severity                string    `yaml:"severity"`
+	When                    Condition `yaml:"when"`
+	Breaks                  string    `yaml:"breaks"`
+	Seed                    string    `yaml:"seed"`
+	References              []string  `yaml:"references"`
 
 	Platform string          `yaml:"-"`
 	Svcs     netset.Services `yaml:"-"`
