@@ -131,6 +131,14 @@ func (r *Resolver) Resolve(c *model.Cluster, name string, side Side, q reach.Qua
 			ep.Hosts = append(ep.Hosts, HostOf(m))
 		}
 		if len(ep.Hosts) == 0 {
+			if others := Members(c, base, side); base != name && len(others) > 0 {
+				names := make([]string, len(others))
+				for i, m := range others {
+					names[i] = m.Qualified()
+				}
+				return ep, fmt.Errorf("endpoint %s: cluster %s has no %s in the input; its %s are %s (the input may not tell node groups with the same security groups apart), or name the group with --role %s=GROUP",
+					name, c.Name, name, base, strings.Join(names, ", "), name)
+			}
 			return ep, fmt.Errorf("endpoint %s: cluster %s has no %s in the input; name its group with --role %s=GROUP", name, c.Name, name, name)
 		}
 		return ep, nil
