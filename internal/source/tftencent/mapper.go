@@ -316,14 +316,10 @@ func (m *mapper) serviceTemplates() error {
 		keys, why := m.keys(tfinst.Get(in.Values, "template_ids"), "template_ids")
 		t.why = why
 		for _, k := range keys {
-			sub, ok := m.svcs[k]
-			switch {
-			case !ok:
-				t.why = joinWhy(t.why, m.undeclaredService(k))
-			case sub.why != "":
-				t.why = joinWhy(t.why, fmt.Sprintf("%s: %s", m.label(k), sub.why))
-			default:
-				t.svcs = t.svcs.Union(sub.svcs)
+			if svcs, why := m.serviceTemplate(k); why != "" {
+				t.why = joinWhy(t.why, why)
+			} else {
+				t.svcs = t.svcs.Union(svcs)
 			}
 		}
 		m.svcs[m.c.Key(in.Address)] = t
@@ -645,14 +641,8 @@ func (m *mapper) services(proto, port, tmplID, tmplGroup cty.Value, names [4]str
 		if why != "" {
 			return netset.AllServices(), fmt.Sprintf("%s: %s", attr, why), nil
 		}
-		t, ok := m.svcs[key]
-		switch {
-		case !ok:
-			return netset.AllServices(), m.undeclaredService(key), nil
-		case t.why != "":
-			return netset.AllServices(), fmt.Sprintf("%s: %s", m.label(key), t.why), nil
-		}
-		return t.svcs, "", nil
+		svcs, portsUnknown = m.serviceTemplate(key)
+		return svcs, portsUnknown, nil
 	}
 	ps, pok := tfinst.String(proto)
 	if !tfinst.Absent(proto) && (!pok || tfinst.ContainsRef(ps)) {
