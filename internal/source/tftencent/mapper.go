@@ -425,6 +425,8 @@ func (m *mapper) undeclared(key string) string {
 }
 
 // targetGroup finds the group a rule resource adds to, or notes why not.
+// It is nil too when the resource's count or for_each is not known: the
+// group's rules are then not known, and say so.
 func (m *mapper) targetGroup(in *tfinst.Instance) *model.Group {
 	v := tfinst.Get(in.Values, "security_group_id")
 	key, why := m.c.RefKey(v)
@@ -432,7 +434,12 @@ func (m *mapper) targetGroup(in *tfinst.Instance) *model.Group {
 		m.c.Note("%s: the security group it adds to is not known (%s), so its rules are left out", in.Address, whyOr(why, "security_group_id is not set"))
 		return nil
 	}
-	return m.group(key)
+	g := m.group(key)
+	if in.ExpansionUnknown != "" {
+		g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("%s: %s", in.Address, in.ExpansionUnknown))
+		return nil
+	}
+	return g
 }
 
 func whyOr(why, def string) string {
@@ -466,10 +473,6 @@ func (m *mapper) ruleSets() error {
 	for _, in := range m.c.Of(typeRuleSet) {
 		g := m.targetGroup(in)
 		if g == nil {
-			continue
-		}
-		if in.ExpansionUnknown != "" {
-			g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("%s: %s", in.Address, in.ExpansionUnknown))
 			continue
 		}
 		if !m.own(g, in) {

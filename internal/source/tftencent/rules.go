@@ -22,10 +22,6 @@ func (m *mapper) liteRules() error {
 		if g == nil {
 			continue
 		}
-		if in.ExpansionUnknown != "" {
-			g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("%s: %s", in.Address, in.ExpansionUnknown))
-			continue
-		}
 		if !m.own(g, in) {
 			continue
 		}
@@ -157,10 +153,6 @@ func (m *mapper) singleRules() error {
 	for n, in := range m.c.Of(typeRule) {
 		g := m.targetGroup(in)
 		if g == nil {
-			continue
-		}
-		if in.ExpansionUnknown != "" {
-			g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("%s: %s", in.Address, in.ExpansionUnknown))
 			continue
 		}
 		v := in.Values
