@@ -366,18 +366,29 @@ func (m *mapper) undeclared(key string) string {
 	return fmt.Sprintf("%s is named but not declared in the configuration, so its rules are not known", addr)
 }
 
+// ruleTarget finds the group a rule resource adds to, or notes why not.
+// It is nil too when the resource's count or for_each is not known: the
+// group's rules are then not known, and say so.
+func (m *mapper) ruleTarget(in *tfinst.Instance) *model.Group {
+	key, why := m.c.RefKey(tfinst.Get(in.Values, "security_group_id"))
+	if key == "" {
+		m.c.Note("%s: the security group it adds to is not known (%s), so the rule is left out", in.Address, whyOr(why, "security_group_id is not set"))
+		return nil
+	}
+	g := m.group(key)
+	if in.ExpansionUnknown != "" {
+		g.RulesUnknown = joinWhy(g.RulesUnknown, in.ExpansionUnknown)
+		return nil
+	}
+	return g
+}
+
 // securityGroupRules maps aws_security_group_rule.
 func (m *mapper) securityGroupRules() error {
 	for _, in := range m.c.Of("aws_security_group_rule") {
 		v := in.Values
-		target, why := m.c.RefKey(tfinst.Get(v, "security_group_id"))
-		if target == "" {
-			m.c.Note("%s: the security group it adds to is not known (%s), so the rule is left out", in.Address, whyOr(why, "security_group_id is not set"))
-			continue
-		}
-		g := m.group(target)
-		if in.ExpansionUnknown != "" {
-			g.RulesUnknown = joinWhy(g.RulesUnknown, in.ExpansionUnknown)
+		g := m.ruleTarget(in)
+		if g == nil {
 			continue
 		}
 		typ := tfinst.Get(v, "type")
@@ -406,7 +417,7 @@ func (m *mapper) securityGroupRules() error {
 		}
 		ps.prefixLists("prefix_list_ids", tfinst.Get(v, "prefix_list_ids"))
 		ps.groups("source_security_group_id", tfinst.Get(v, "source_security_group_id"))
-		ps.self(tfinst.Get(v, "self"), target)
+		ps.self(tfinst.Get(v, "self"), g.ID)
 		if len(ps.peers) == 0 {
 			m.c.Note("%s: the rule names no source or destination, so it allows nothing", in.Address)
 		}
@@ -433,14 +444,8 @@ func (m *mapper) vpcSecurityGroupRules() error {
 		}
 		for _, in := range m.c.Of(typ) {
 			v := in.Values
-			target, why := m.c.RefKey(tfinst.Get(v, "security_group_id"))
-			if target == "" {
-				m.c.Note("%s: the security group it adds to is not known (%s), so the rule is left out", in.Address, whyOr(why, "security_group_id is not set"))
-				continue
-			}
-			g := m.group(target)
-			if in.ExpansionUnknown != "" {
-				g.RulesUnknown = joinWhy(g.RulesUnknown, in.ExpansionUnknown)
+			g := m.ruleTarget(in)
+			if g == nil {
 				continue
 			}
 			svcs, portsUnknown, err := services(tfinst.Get(v, "ip_protocol"), tfinst.Get(v, "from_port"), tfinst.Get(v, "to_port"), in.Origin)
