@@ -65,7 +65,7 @@ func (m *mapper) subnetBound(keys []string, why string) (cidrs []netip.Prefix, v
 
 func (m *mapper) eksClusters() error {
 	for _, in := range m.c.Of("aws_eks_cluster") {
-		if !m.expanded(in, "the cluster") {
+		if !m.c.Expanded(in, "the cluster") {
 			continue
 		}
 		if err := m.eksCluster(in); err != nil {
@@ -158,7 +158,7 @@ func (m *mapper) eksCluster(in *tfinst.Instance) error {
 		VPC: c.VPC, Implicit: true, Origin: in.Origin,
 		Description: "EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.",
 		Tags:        map[string]string{tagK8sClusterPrefix + name: "owned", tagEKSClusterName: name},
-		Aliases:     m.aliases(in.Address + "." + attrClusterGroup),
+		Aliases:     m.c.Aliases(in.Address + "." + attrClusterGroup),
 	}
 	cg = m.e.AddGroup(cg)
 	c.ClusterGroup = cg.ID
@@ -242,7 +242,7 @@ func nodeName(in *tfinst.Instance, attrs ...string) string {
 
 func (m *mapper) nodeGroups() error {
 	for _, in := range m.c.Of("aws_eks_node_group") {
-		if !m.expanded(in, "the node group") {
+		if !m.c.Expanded(in, "the node group") {
 			continue
 		}
 		v := in.Values
@@ -370,7 +370,7 @@ func (m *mapper) findInstance(typ string, id, name cty.Value) (*tfinst.Instance,
 // tied to a cluster by its tags or by the groups of its instances.
 func (m *mapper) autoscalingGroups() error {
 	for _, in := range m.c.Of("aws_autoscaling_group") {
-		if !m.expanded(in, "the Auto Scaling group") {
+		if !m.c.Expanded(in, "the Auto Scaling group") {
 			continue
 		}
 		v := in.Values
@@ -462,7 +462,7 @@ func (m *mapper) asgCluster(in *tfinst.Instance, groups []string) *clusterInfo {
 
 func (m *mapper) fargateProfiles() error {
 	for _, in := range m.c.Of("aws_eks_fargate_profile") {
-		if !m.expanded(in, "the Fargate profile") {
+		if !m.c.Expanded(in, "the Fargate profile") {
 			continue
 		}
 		ci := m.clusterFor(tfinst.Get(in.Values, "cluster_name"), in.Address)
@@ -482,7 +482,7 @@ func (m *mapper) fargateProfiles() error {
 func (m *mapper) loadBalancers() error {
 	for _, typ := range []string{"aws_lb", "aws_alb"} {
 		for _, in := range m.c.Of(typ) {
-			if !m.expanded(in, "the load balancer") {
+			if !m.c.Expanded(in, "the load balancer") {
 				continue
 			}
 			m.loadBalancer(in)
@@ -544,7 +544,7 @@ func (m *mapper) loadBalancer(in *tfinst.Instance) {
 
 func (m *mapper) eksAddons() error {
 	for _, in := range m.c.Of("aws_eks_addon") {
-		if !m.expanded(in, "the add-on") {
+		if !m.c.Expanded(in, "the add-on") {
 			continue
 		}
 		name, ok := tfinst.String(tfinst.Get(in.Values, "addon_name"))

@@ -92,19 +92,9 @@ func (Mapper) Map(c *tfinst.Context) error {
 	return nil
 }
 
-// expanded reports whether an instance stands for a known instance; it
-// notes when count or for_each was not known.
-func (m *mapper) expanded(in *tfinst.Instance, what string) bool {
-	if in.ExpansionUnknown == "" {
-		return true
-	}
-	m.c.Note("%s: %s, so %s is left out", in.Address, in.ExpansionUnknown, what)
-	return false
-}
-
 func (m *mapper) vpcs() error {
 	for _, in := range m.c.Of("aws_vpc") {
-		if !m.expanded(in, "the VPC") {
+		if !m.c.Expanded(in, "the VPC") {
 			continue
 		}
 		v := &model.VPC{ID: m.c.Key(in.Address), Origin: in.Origin}
@@ -117,7 +107,7 @@ func (m *mapper) vpcs() error {
 	}
 	for _, typ := range []string{"aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association"} {
 		for _, in := range m.c.Of(typ) {
-			if !m.expanded(in, "the CIDR block association") {
+			if !m.c.Expanded(in, "the CIDR block association") {
 				continue
 			}
 			key, why := m.c.RefKey(tfinst.Get(in.Values, "vpc_id"))
@@ -161,7 +151,7 @@ func (m *mapper) addCIDR(dst *[]netip.Prefix, in *tfinst.Instance, attr string) 
 
 func (m *mapper) subnets() error {
 	for _, in := range m.c.Of("aws_subnet") {
-		if !m.expanded(in, "the subnet") {
+		if !m.c.Expanded(in, "the subnet") {
 			continue
 		}
 		vpc, _ := m.c.RefKey(tfinst.Get(in.Values, "vpc_id"))
@@ -178,7 +168,7 @@ func (m *mapper) subnets() error {
 
 func (m *mapper) prefixLists() error {
 	for _, in := range m.c.Of("aws_ec2_managed_prefix_list") {
-		if !m.expanded(in, "the prefix list") {
+		if !m.c.Expanded(in, "the prefix list") {
 			continue
 		}
 		set := &model.AddressSet{ID: m.c.Key(in.Address), Origin: in.Origin}
@@ -229,28 +219,9 @@ func (m *mapper) prefixLists() error {
 	return nil
 }
 
-// aliases are the other names users may type for a group made by an
-// instance: its address without the configuration's prefix, without its
-// module path, and without a [0] that count = 1 adds.
-func (m *mapper) aliases(addr string) []string {
-	var out []string
-	add := func(a string) {
-		if a != m.c.Key(addr) && !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	add(addr)
-	short := tfinst.StripModule(addr)
-	add(short)
-	if base, ok := strings.CutSuffix(short, "[0]"); ok {
-		add(base)
-	}
-	return out
-}
-
 func (m *mapper) securityGroups() error {
 	for _, in := range m.c.Of("aws_security_group") {
-		if !m.expanded(in, "the security group") {
+		if !m.c.Expanded(in, "the security group") {
 			continue
 		}
 		key := m.c.Key(in.Address)
@@ -271,7 +242,7 @@ func (m *mapper) securityGroups() error {
 				g.Aliases = append(g.Aliases, p)
 			}
 		}
-		g.Aliases = append(g.Aliases, m.aliases(in.Address)...)
+		g.Aliases = append(g.Aliases, m.c.Aliases(in.Address)...)
 		// Terraform removes the allow-all egress rule that AWS adds, so a
 		// group has exactly the rules the configuration gives it.
 		for _, dir := range []model.Direction{model.Ingress, model.Egress} {

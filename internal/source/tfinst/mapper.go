@@ -2,6 +2,7 @@ package tfinst
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -48,6 +49,35 @@ func (c *Context) Key(address string) string { return c.Prefix + address }
 // Note records something users should know.
 func (c *Context) Note(format string, args ...any) {
 	c.Estate.Notes = append(c.Estate.Notes, fmt.Sprintf(format, args...))
+}
+
+// Expanded reports whether an instance stands for a known instance; it
+// notes, saying what is left out, when count or for_each was not known.
+func (c *Context) Expanded(in *Instance, what string) bool {
+	if in.ExpansionUnknown == "" {
+		return true
+	}
+	c.Note("%s: %s, so %s is left out", in.Address, in.ExpansionUnknown, what)
+	return false
+}
+
+// Aliases are the other names users may type for an object made by an
+// instance at an address: the address without the configuration's
+// prefix, without its module path, and without a [0] that count = 1 adds.
+func (c *Context) Aliases(address string) []string {
+	var out []string
+	add := func(a string) {
+		if a != c.Key(address) && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	add(address)
+	short := StripModule(address)
+	add(short)
+	if base, ok := strings.CutSuffix(short, "[0]"); ok {
+		add(base)
+	}
+	return out
 }
 
 // Of returns the instances of one type.

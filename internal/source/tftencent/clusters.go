@@ -52,7 +52,7 @@ type clusterInfo struct {
 
 func (m *mapper) kubernetesClusters() error {
 	for _, in := range m.c.Of(typeCluster) {
-		if !m.expanded(in, "the cluster") {
+		if !m.c.Expanded(in, "the cluster") {
 			continue
 		}
 		if err := m.kubernetesCluster(in); err != nil {
@@ -396,7 +396,7 @@ func (m *mapper) internetEndpoint(ci *clusterInfo, in *tfinst.Instance, v cty.Va
 	key := m.c.Key(in.Address + ".managed_cluster_internet_security_policies")
 	g := &model.Group{ID: key, Name: "internet endpoint access list of " + c.Name, Provider: model.Tencent, Implicit: true, Origin: in.Origin,
 		Description: "the sources managed_cluster_internet_security_policies admits to the internet endpoint",
-		Aliases:     m.aliases(in.Address + ".managed_cluster_internet_security_policies")}
+		Aliases:     m.c.Aliases(in.Address + ".managed_cluster_internet_security_policies")}
 	for _, e := range elems {
 		s, _ := tfinst.String(e)
 		p, err := CIDR(s)
@@ -417,7 +417,7 @@ func (m *mapper) internetEndpoint(ci *clusterInfo, in *tfinst.Instance, v cty.Va
 // opens a cluster's API endpoints apart from the cluster resource.
 func (m *mapper) clusterEndpoints() error {
 	for _, in := range m.c.Of(typeClusterEndpoint) {
-		if !m.expanded(in, "the cluster endpoint") {
+		if !m.c.Expanded(in, "the cluster endpoint") {
 			continue
 		}
 		ci := m.clusterFor(tfinst.Get(in.Values, "cluster_id"), in.Address)
@@ -479,7 +479,7 @@ func (m *mapper) clusterFor(v cty.Value, who string) *clusterInfo {
 // pool, bound to auto_scaling_config.orderly_security_group_ids in order.
 func (m *mapper) nodePools() error {
 	for _, in := range m.c.Of(typeNodePool) {
-		if !m.expanded(in, "the node pool") {
+		if !m.c.Expanded(in, "the node pool") {
 			continue
 		}
 		v := in.Values
@@ -539,7 +539,7 @@ func poolName(in *tfinst.Instance) string {
 // native block lists the nodes' security groups and subnets.
 func (m *mapper) nativeNodePools() error {
 	for _, in := range m.c.Of(typeNativeNodePool) {
-		if !m.expanded(in, "the native node pool") {
+		if !m.c.Expanded(in, "the native node pool") {
 			continue
 		}
 		ci := m.clusterFor(tfinst.Get(in.Values, "cluster_id"), in.Address)
@@ -566,7 +566,7 @@ func (m *mapper) nativeNodePools() error {
 // of a cluster, described by a worker_config block.
 func (m *mapper) scaleWorkers() error {
 	for _, in := range m.c.Of(typeScaleWorker) {
-		if !m.expanded(in, "the workers") {
+		if !m.c.Expanded(in, "the workers") {
 			continue
 		}
 		ci := m.clusterFor(tfinst.Get(in.Values, "cluster_id"), in.Address)
@@ -586,7 +586,7 @@ func (m *mapper) scaleWorkers() error {
 // without security groups is a member without groups.
 func (m *mapper) loadBalancers() error {
 	for _, in := range m.c.Of(typeCLB) {
-		if !m.expanded(in, "the CLB") {
+		if !m.c.Expanded(in, "the CLB") {
 			continue
 		}
 		v := in.Values

@@ -93,16 +93,6 @@ func (Mapper) Map(c *tfinst.Context) error {
 	return nil
 }
 
-// expanded reports whether an instance stands for a known instance; it
-// notes when count or for_each was not known.
-func (m *mapper) expanded(in *tfinst.Instance, what string) bool {
-	if in.ExpansionUnknown == "" {
-		return true
-	}
-	m.c.Note("%s: %s, so %s is left out", in.Address, in.ExpansionUnknown, what)
-	return false
-}
-
 func joinWhy(a, b string) string {
 	switch {
 	case a == "":
@@ -144,7 +134,7 @@ func first(vs []cty.Value) cty.Value {
 
 func (m *mapper) vpcs() error {
 	for _, in := range m.c.Of(typeVPC) {
-		if !m.expanded(in, "the VPC") {
+		if !m.c.Expanded(in, "the VPC") {
 			continue
 		}
 		v := &model.VPC{ID: m.c.Key(in.Address), Origin: in.Origin}
@@ -194,7 +184,7 @@ func (m *mapper) addCIDRs(dst *[]netip.Prefix, in *tfinst.Instance, attr string,
 
 func (m *mapper) subnets() error {
 	for _, in := range m.c.Of(typeSubnet) {
-		if !m.expanded(in, "the subnet") {
+		if !m.c.Expanded(in, "the subnet") {
 			continue
 		}
 		vpc, _ := m.c.RefKey(tfinst.Get(in.Values, "vpc_id"))
@@ -211,7 +201,7 @@ func (m *mapper) subnets() error {
 // groups into address sets.
 func (m *mapper) addressTemplates() error {
 	for _, in := range m.c.Of(typeAddrTemplate) {
-		if !m.expanded(in, "the address template") {
+		if !m.c.Expanded(in, "the address template") {
 			continue
 		}
 		set := &model.AddressSet{ID: m.c.Key(in.Address), Name: str(in.Values, "name"), Origin: in.Origin}
@@ -251,7 +241,7 @@ func (m *mapper) addressTemplates() error {
 		m.e.AddressSets[set.ID] = set
 	}
 	for _, in := range m.c.Of(typeAddrGroup) {
-		if !m.expanded(in, "the address template group") {
+		if !m.c.Expanded(in, "the address template group") {
 			continue
 		}
 		set := &model.AddressSet{ID: m.c.Key(in.Address), Name: str(in.Values, "name"), Origin: in.Origin}
@@ -282,7 +272,7 @@ func (m *mapper) addressTemplates() error {
 // "icmp") and their groups.
 func (m *mapper) serviceTemplates() error {
 	for _, in := range m.c.Of(typeSvcTemplate) {
-		if !m.expanded(in, "the protocol template") {
+		if !m.c.Expanded(in, "the protocol template") {
 			continue
 		}
 		var t svcTemplate
@@ -309,7 +299,7 @@ func (m *mapper) serviceTemplates() error {
 		m.svcs[m.c.Key(in.Address)] = t
 	}
 	for _, in := range m.c.Of(typeSvcGroup) {
-		if !m.expanded(in, "the protocol template group") {
+		if !m.c.Expanded(in, "the protocol template group") {
 			continue
 		}
 		var t svcTemplate
@@ -367,38 +357,19 @@ func (m *mapper) keys(v cty.Value, attr string) (keys []string, why string) {
 	return keys, why
 }
 
-// aliases are the other names users may type for a group made by an
-// instance: its address without the configuration's prefix, without its
-// module path, and without a [0] that count = 1 adds.
-func (m *mapper) aliases(addr string) []string {
-	var out []string
-	add := func(a string) {
-		if a != m.c.Key(addr) && !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	add(addr)
-	short := tfinst.StripModule(addr)
-	add(short)
-	if base, ok := strings.CutSuffix(short, "[0]"); ok {
-		add(base)
-	}
-	return out
-}
-
 // securityGroups maps tencentcloud_security_group: a name, a description
 // and tags, no rules. Tencent creates a group with no rules, which drops
 // everything in both directions until rules are added.
 func (m *mapper) securityGroups() error {
 	for _, in := range m.c.Of(typeGroup) {
-		if !m.expanded(in, "the security group") {
+		if !m.c.Expanded(in, "the security group") {
 			continue
 		}
 		g := &model.Group{ID: m.c.Key(in.Address), Provider: model.Tencent, Origin: in.Origin}
 		g.Name = str(in.Values, "name")
 		g.Description = str(in.Values, "description")
 		g.Tags, _ = tfinst.StringMap(tfinst.Get(in.Values, "tags"))
-		g.Aliases = m.aliases(in.Address)
+		g.Aliases = m.c.Aliases(in.Address)
 		m.e.AddGroup(g)
 	}
 	return nil
