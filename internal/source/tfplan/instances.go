@@ -593,7 +593,7 @@ func (b *builder) conv(v any, unk any, sens any, p path, c cfgNode, node *jsonpo
 			}
 		}
 		if len(unknown) > 0 {
-			vals := b.listElems(p, c, len(unknown))
+			vals := b.listElems(c, len(unknown))
 			for j, i := range unknown {
 				elems[i] = vals[j]
 			}
@@ -645,7 +645,7 @@ func (b *builder) unknown(p path, sens any, c cfgNode) (cty.Value, bool) {
 	switch {
 	case c.expr != nil:
 	case c.body != nil || c.blocks != nil:
-		return tfinst.Unknown(b.why(p, "its blocks are made from values known only after apply")), true
+		return tfinst.Unknown("its blocks are made from values known only after apply"), true
 	case c.configured:
 		return cty.NilVal, false
 	default:
@@ -655,7 +655,7 @@ func (b *builder) unknown(p path, sens any, c cfgNode) (cty.Value, bool) {
 	case []any:
 		return b.wholeList(p, c.expr), true
 	case map[string]any:
-		return tfinst.Unknown(b.why(p, "")), true
+		return tfinst.Unknown("known only after apply"), true
 	case nil:
 		if b.x.change != nil && b.x.change.AfterSensitive == nil && idList(p) {
 			// Plans before Terraform 0.15 do not say which values are
@@ -663,16 +663,7 @@ func (b *builder) unknown(p path, sens any, c cfgNode) (cty.Value, bool) {
 			return b.wholeList(p, c.expr), true
 		}
 	}
-	return b.scalar(p, c.expr), true
-}
-
-// why says why the value at p is not known: the reason the references
-// give, else that apply computes it.
-func (b *builder) why(_ path, reason string) string {
-	if reason == "" {
-		return "known only after apply"
-	}
-	return reason
+	return b.scalar(c.expr), true
 }
 
 // idList reports whether an attribute holds a list of ids, by its name.

@@ -492,7 +492,8 @@ func names(cs []candidate) string {
 	return strings.Join(out, ", ")
 }
 
-// unexplained says why the references do not tell the value.
+// unexplained says why the references do not tell the value, or, when
+// they say nothing more, that apply computes it.
 func unexplained(cands []candidate, opaque []string, known bool) string {
 	switch {
 	case len(opaque) > 0:
@@ -502,25 +503,25 @@ func unexplained(cands []candidate, opaque []string, known bool) string {
 	case len(cands) > 1:
 		return fmt.Sprintf("it is one of %s, known only after apply, and plan JSON does not show which", names(cands))
 	}
-	return ""
+	return "known only after apply"
 }
 
 // scalar is an unknown single value: the one instance attribute its
 // expression references and nothing else.
-func (b *builder) scalar(p path, e *tfjson.Expression) cty.Value {
+func (b *builder) scalar(e *tfjson.Expression) cty.Value {
 	res := b.r.resolve(e, b.r.scopeOf(b.x), 0)
 	cands, opaque := b.r.candidates(res)
 	if len(cands) == 1 && len(opaque) == 0 && !res.known {
 		return b.r.value(cands[0])
 	}
-	return tfinst.Unknown(b.why(p, unexplained(cands, opaque, res.known)))
+	return tfinst.Unknown(unexplained(cands, opaque, res.known))
 }
 
 // listElems gives n unknown elements of a list whose length the plan
 // knows: the instance attributes its expression references, in order,
 // when they are exactly n (the elements the plan knows come from
 // elsewhere).
-func (b *builder) listElems(p path, c cfgNode, n int) []cty.Value {
+func (b *builder) listElems(c cfgNode, n int) []cty.Value {
 	out := make([]cty.Value, n)
 	var cands []candidate
 	var opaque []string
@@ -535,9 +536,9 @@ func (b *builder) listElems(p path, c cfgNode, n int) []cty.Value {
 	}
 	why := "known only after apply"
 	if c.expr != nil {
-		why = b.why(p, unexplained(cands, opaque, false))
+		why = unexplained(cands, opaque, false)
 		if len(opaque) == 0 && len(cands) != n && len(cands) > 0 {
-			why = b.why(p, fmt.Sprintf("it is computed at apply time from %s, and plan JSON does not show how", names(cands)))
+			why = fmt.Sprintf("it is computed at apply time from %s, and plan JSON does not show how", names(cands))
 		}
 	}
 	for i := range out {
@@ -559,5 +560,5 @@ func (b *builder) wholeList(p path, e *tfjson.Expression) cty.Value {
 		}
 		return cty.TupleVal(vals)
 	}
-	return tfinst.Unknown(b.why(p, unexplained(cands, opaque, res.known)))
+	return tfinst.Unknown(unexplained(cands, opaque, res.known))
 }
