@@ -138,13 +138,11 @@ func inferShape(body hcl.Body, top bool) *shape {
 			switch {
 			case skip(blk.Type):
 			case blk.Type == "dynamic" && len(blk.Labels) == 1:
+				sub := s.block(blk.Labels[0], 0) // even without content
 				for _, inner := range blk.Body.Blocks {
 					if inner.Type == "content" {
-						s.block(blk.Labels[0], 0).merge(inferShape(inner.Body, false))
+						sub.merge(inferShape(inner.Body, false))
 					}
-				}
-				if _, ok := s.blocks[blk.Labels[0]]; !ok {
-					s.block(blk.Labels[0], 0)
 				}
 			default:
 				s.block(blk.Type, len(blk.Labels)).merge(inferShape(blk.Body, false))

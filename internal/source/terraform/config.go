@@ -418,7 +418,6 @@ func syntaxNames(mods []*module) (attrs map[string]bool, funcs []string) {
 					if lit, ok := e.Key.(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && !lit.Val.IsNull() {
 						attrs[lit.Val.AsString()] = true
 					}
-				case *hclsyntax.TemplateWrapExpr:
 				case *hclsyntax.FunctionCallExpr:
 					if !seenFunc[e.Name] {
 						seenFunc[e.Name] = true
