@@ -51,6 +51,17 @@ type cell struct {
 	v  cty.Value
 }
 
+// entry returns what a memo map holds for k (a cell, a resState, a
+// callState), made on first use.
+func entry[K comparable, V any](memo map[K]*V, k K) *V {
+	e := memo[k]
+	if e == nil {
+		e = new(V)
+		memo[k] = e
+	}
+	return e
+}
+
 // rootValue is a root variable's value from a variable file or --var.
 type rootValue struct {
 	v   cty.Value
@@ -324,11 +335,7 @@ func stepAt(t hcl.Traversal, i int) hcl.Traverser {
 // looked up by a literal id, which is that id.
 func (m *modInst) dataValue(r *resource, key string) cty.Value {
 	why := fmt.Sprintf("%s is read at apply time", m.addr(key))
-	c := m.data[r]
-	if c == nil {
-		c = &cell{}
-		m.data[r] = c
-	}
+	c := entry(m.data, r)
 	switch c.st {
 	case done:
 		return c.v
@@ -369,11 +376,7 @@ func (m *modInst) variable(name string, rng hcl.Range) (cty.Value, error) {
 	if decl == nil {
 		return cty.NilVal, errAt(rng, "reference to undeclared input variable %q", name)
 	}
-	c := m.vars[name]
-	if c == nil {
-		c = &cell{}
-		m.vars[name] = c
-	}
+	c := entry(m.vars, name)
 	switch c.st {
 	case done:
 		return c.v, nil
@@ -438,11 +441,7 @@ func (m *modInst) local(name string, rng hcl.Range) (cty.Value, error) {
 	if a == nil {
 		return cty.NilVal, errAt(rng, "reference to undeclared local value %q", name)
 	}
-	c := m.locals[name]
-	if c == nil {
-		c = &cell{}
-		m.locals[name] = c
-	}
+	c := entry(m.locals, name)
 	switch c.st {
 	case done:
 		return c.v, nil
@@ -460,11 +459,7 @@ func (m *modInst) local(name string, rng hcl.Range) (cty.Value, error) {
 
 func (m *modInst) output(name string) (cty.Value, error) {
 	a := m.mod.outputs[name]
-	c := m.outputs[name]
-	if c == nil {
-		c = &cell{}
-		m.outputs[name] = c
-	}
+	c := entry(m.outputs, name)
 	switch c.st {
 	case done:
 		return c.v, nil
@@ -564,15 +559,6 @@ func (m *modInst) expand(count, forEach hcl.Expression, what string) (expansion,
 	return single, []cty.Value{cty.NilVal}, []*scope{base}, "", nil
 }
 
-func (m *modInst) resState(r *resource) *resState {
-	rs := m.res[r]
-	if rs == nil {
-		rs = &resState{}
-		m.res[r] = rs
-	}
-	return rs
-}
-
 // resourceValue is what a reference to a managed resource evaluates to:
 // one object, a tuple of them (count), an object of them (for_each), or
 // unknown.
@@ -613,7 +599,7 @@ func (m *modInst) resourceValue(r *resource) (cty.Value, error) {
 // evaluated evaluates a resource's instances once; it returns nil while
 // the resource is being evaluated (a reference cycle).
 func (m *modInst) evaluated(r *resource) (*resState, error) {
-	rs := m.resState(r)
+	rs := entry(m.res, r)
 	switch rs.st {
 	case done:
 		return rs, nil
@@ -773,11 +759,7 @@ func (ev *evaluator) pad(attrs map[string]cty.Value, blocks map[string]*shape, w
 
 // call returns the instances of a module call, made on first use.
 func (m *modInst) call(c *call) (*callState, error) {
-	cs := m.calls[c]
-	if cs == nil {
-		cs = &callState{}
-		m.calls[c] = cs
-	}
+	cs := entry(m.calls, c)
 	switch cs.st {
 	case done:
 		return cs, nil
