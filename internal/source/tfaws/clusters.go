@@ -14,13 +14,6 @@ import (
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
-func first(vs []cty.Value) cty.Value {
-	if len(vs) == 0 {
-		return cty.NilVal
-	}
-	return vs[0]
-}
-
 // keys decodes a list of ids (subnet_ids, security_group_ids) into keys;
 // why says what is not known about it.
 func (m *mapper) keys(v cty.Value, attr string) (keys []string, why string) {
@@ -83,7 +76,7 @@ func (m *mapper) eksCluster(in *tfinst.Instance) error {
 		m.c.Note("%s: the cluster's name is not known (%s), so it is called by its address", in.Address, tfinst.ReasonOr(tfinst.Get(v, "name"), "not set"))
 	}
 	c := &model.Cluster{Name: name, Platform: model.EKS, Origin: in.Origin}
-	cfg := first(tfinst.Blocks(v, "vpc_config"))
+	cfg := tfinst.Block(v, "vpc_config")
 	cfgLoc := in.BlockOrigin("vpc_config[0]")
 	subnets, subnetsWhy := m.keys(tfinst.Get(cfg, "subnet_ids"), "subnet_ids")
 	c.Networks.Subnets, c.VPC = m.subnetBound(subnets, subnetsWhy)
@@ -139,7 +132,7 @@ func (m *mapper) eksCluster(in *tfinst.Instance) error {
 		}
 	}
 
-	knc := first(tfinst.Blocks(v, "kubernetes_network_config"))
+	knc := tfinst.Block(v, "kubernetes_network_config")
 	if s, ok := tfinst.String(tfinst.Get(knc, "service_ipv4_cidr")); ok {
 		p, err := parsePrefix(s)
 		if err != nil {
@@ -253,7 +246,7 @@ func (m *mapper) nodeGroups() error {
 		mem := &model.Member{Role: model.RoleNodes, Name: nodeName(in, "node_group_name", "node_group_name_prefix"), Kind: "managed-node-group", Origin: in.Origin}
 		subnets, why := m.keys(tfinst.Get(v, "subnet_ids"), "subnet_ids")
 		mem.Addrs, _ = m.subnetBound(subnets, why)
-		if lt := first(tfinst.Blocks(v, "launch_template")); lt != cty.NilVal {
+		if lt := tfinst.Block(v, "launch_template"); lt != cty.NilVal {
 			// A launch template's groups replace the cluster group; one
 			// without groups gets it.
 			groups, why := m.launchTemplateGroups(tfinst.Get(lt, "id"), tfinst.Get(lt, "name"))
@@ -269,7 +262,7 @@ func (m *mapper) nodeGroups() error {
 			// The default launch template: EKS puts the cluster group on
 			// the nodes.
 			clusterGroups(ci, mem)
-			if ra := first(tfinst.Blocks(v, "remote_access")); ra != cty.NilVal {
+			if ra := tfinst.Block(v, "remote_access"); ra != cty.NilVal {
 				mem.Groups = append(mem.Groups, m.remoteAccess(in, mem.Name, ra))
 			}
 		}
@@ -393,11 +386,11 @@ func (m *mapper) autoscalingGroups() error {
 
 func (m *mapper) asgGroups(in *tfinst.Instance) ([]string, string) {
 	v := in.Values
-	if lt := first(tfinst.Blocks(v, "launch_template")); lt != cty.NilVal {
+	if lt := tfinst.Block(v, "launch_template"); lt != cty.NilVal {
 		return m.launchTemplateGroups(tfinst.Get(lt, "id"), tfinst.Get(lt, "name"))
 	}
-	if mip := first(tfinst.Blocks(v, "mixed_instances_policy")); mip != cty.NilVal {
-		spec := first(tfinst.Blocks(first(tfinst.Blocks(mip, "launch_template")), "launch_template_specification"))
+	if mip := tfinst.Block(v, "mixed_instances_policy"); mip != cty.NilVal {
+		spec := tfinst.Block(tfinst.Block(mip, "launch_template"), "launch_template_specification")
 		return m.launchTemplateGroups(tfinst.Get(spec, "launch_template_id"), tfinst.Get(spec, "launch_template_name"))
 	}
 	if why := in.UnknownBlocks["launch_template"]; why != "" {

@@ -270,7 +270,7 @@ func (m *mapper) securityGroups() error {
 					continue
 				}
 				if t := r.Type(); tfinst.Absent(r) || !(t.IsObjectType() || t.IsMapType()) {
-					return srcpos.Errorf(loc, "%s: expected rule objects ({protocol, from_port, to_port, cidr_blocks, …}), found %s", attr, fmtValue(r))
+					return srcpos.Errorf(loc, "%s: expected rule objects ({protocol, from_port, to_port, cidr_blocks, …}), found %s", attr, tfinst.Describe(r))
 				}
 				rules, err := m.inlineRule(dir, r, key, loc)
 				if err != nil {

@@ -47,7 +47,7 @@ func services(proto, from, to cty.Value, loc srcpos.Location) (netset.Services, 
 			if !tfinst.WhollyKnown(v) {
 				return netset.Protocol(p), "the ports are not known: " + tfinst.ReasonOr(v, "they are computed at apply time"), nil
 			}
-			return netset.Services{}, "", srcpos.Errorf(loc, "%s %s is not a number", []string{"from_port", "to_port"}[i], fmtValue(v))
+			return netset.Services{}, "", srcpos.Errorf(loc, "%s %s is not a number", []string{"from_port", "to_port"}[i], tfinst.Describe(v))
 		}
 		if i == 0 {
 			lo = n
@@ -73,16 +73,6 @@ func services(proto, from, to cty.Value, loc srcpos.Location) (netset.Services, 
 		return netset.Services{}, "", srcpos.Errorf(loc, "port range %d-%d: expected 0-65535 with from_port ≤ to_port", lo, hi)
 	}
 	return netset.Ports(p, uint16(lo), uint16(hi)), "", nil
-}
-
-func fmtValue(v cty.Value) string {
-	if tfinst.Absent(v) {
-		return "null"
-	}
-	if s, ok := tfinst.String(v); ok {
-		return fmt.Sprintf("%q", tfinst.Printable(s))
-	}
-	return v.Type().FriendlyName()
 }
 
 // peerSet collects the peers a rule names, one model.Peer each.

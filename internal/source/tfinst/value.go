@@ -1,6 +1,7 @@
 package tfinst
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 
@@ -198,4 +199,25 @@ func StringMap(v cty.Value) (map[string]string, bool) {
 func Blocks(v cty.Value, name string) []cty.Value {
 	elems, _ := List(Get(v, name))
 	return elems
+}
+
+// Block returns the first nested block of a type (vpc_config[0]), or
+// cty.NilVal when there is none.
+func Block(v cty.Value, name string) cty.Value {
+	if elems := Blocks(v, name); len(elems) > 0 {
+		return elems[0]
+	}
+	return cty.NilVal
+}
+
+// Describe prints a value for an error message: null, a quoted string
+// (references as ${ADDRESS.ATTR}), or the name of its type.
+func Describe(v cty.Value) string {
+	if Absent(v) {
+		return "null"
+	}
+	if s, ok := String(v); ok {
+		return fmt.Sprintf("%q", Printable(s))
+	}
+	return v.Type().FriendlyName()
 }

@@ -490,7 +490,7 @@ func (m *mapper) nodePools() error {
 		mem := &model.Member{Role: model.RoleNodes, Name: poolName(in), Kind: "node-pool", Origin: in.Origin}
 		subnets, why := m.keys(tfinst.Get(v, "subnet_ids"), "subnet_ids")
 		mem.Addrs = m.subnetBound(subnets, why)
-		asc := first(tfinst.Blocks(v, "auto_scaling_config"))
+		asc := tfinst.Block(v, "auto_scaling_config")
 		ascPath := "auto_scaling_config[0]"
 		orderly, legacy := tfinst.Get(asc, "orderly_security_group_ids"), tfinst.Get(asc, "security_group_ids")
 		switch {
@@ -546,7 +546,7 @@ func (m *mapper) nativeNodePools() error {
 		if ci == nil {
 			continue
 		}
-		nat := first(tfinst.Blocks(in.Values, "native"))
+		nat := tfinst.Block(in.Values, "native")
 		mem := &model.Member{Role: model.RoleNodes, Name: poolName(in), Kind: "native-node-pool", Origin: cmpLoc(in.BlockOrigin("native[0]"), in.Origin)}
 		subnets, why := m.keys(tfinst.Get(nat, "subnet_ids"), "native.subnet_ids")
 		mem.Addrs = m.subnetBound(subnets, why)

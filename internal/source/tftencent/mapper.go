@@ -125,13 +125,6 @@ func set(v cty.Value) bool {
 	return true
 }
 
-func first(vs []cty.Value) cty.Value {
-	if len(vs) == 0 {
-		return cty.NilVal
-	}
-	return vs[0]
-}
-
 func (m *mapper) vpcs() error {
 	for _, in := range m.c.Of(typeVPC) {
 		if !m.c.Expanded(in, "the VPC") {
@@ -468,7 +461,7 @@ func (m *mapper) ruleSets() error {
 					continue
 				}
 				if t := b.Type(); tfinst.Absent(b) || !(t.IsObjectType() || t.IsMapType()) {
-					return srcpos.Errorf(loc, "%s: expected rule blocks ({action, cidr_block, protocol, port, …}), found %s", attr, fmtValue(b))
+					return srcpos.Errorf(loc, "%s: expected rule blocks ({action, cidr_block, protocol, port, …}), found %s", attr, tfinst.Describe(b))
 				}
 				r, ok, err := m.blockRule(dir, b, g, loc, in.Address+" "+path)
 				if err != nil {
@@ -482,16 +475,6 @@ func (m *mapper) ruleSets() error {
 		}
 	}
 	return nil
-}
-
-func fmtValue(v cty.Value) string {
-	if tfinst.Absent(v) {
-		return "null"
-	}
-	if s, ok := tfinst.String(v); ok {
-		return fmt.Sprintf("%q", tfinst.Printable(s))
-	}
-	return v.Type().FriendlyName()
 }
 
 // action reads ACCEPT or DROP (the provider takes either case); ok is

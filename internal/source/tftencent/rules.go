@@ -39,7 +39,7 @@ func (m *mapper) liteRules() error {
 				s, ok := tfinst.String(e)
 				if !ok {
 					if tfinst.WhollyKnown(e) && !tfinst.Absent(e) {
-						return srcpos.Errorf(loc, "%s: expected strings \"ACTION#SOURCE#PORT#PROTOCOL\", found %s", attr, fmtValue(e))
+						return srcpos.Errorf(loc, "%s: expected strings \"ACTION#SOURCE#PORT#PROTOCOL\", found %s", attr, tfinst.Describe(e))
 					}
 					g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("%s %s is not known: %s", in.Address, path, tfinst.ReasonOr(e, "it is computed at apply time")))
 					continue
@@ -179,7 +179,7 @@ func (m *mapper) singleRules() error {
 			g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("the policy of %s is not known: %s", in.Address, tfinst.ReasonOr(tfinst.Get(v, "policy"), "it is computed at apply time")))
 			continue
 		}
-		at := first(tfinst.Blocks(v, "address_template"))
+		at := tfinst.Block(v, "address_template")
 		peer, err := m.peer([]peerField{
 			{"cidr_ip", tfinst.Get(v, "cidr_ip"), model.PeerCIDR},
 			{"source_sgid", tfinst.Get(v, "source_sgid"), model.PeerGroup},
@@ -189,7 +189,7 @@ func (m *mapper) singleRules() error {
 		if err != nil {
 			return err
 		}
-		pt := first(tfinst.Blocks(v, "protocol_template"))
+		pt := tfinst.Block(v, "protocol_template")
 		svcs, portsUnknown, err := m.services(tfinst.Get(v, "ip_protocol"), tfinst.Get(v, "port_range"),
 			tfinst.Get(pt, "template_id"), tfinst.Get(pt, "group_id"),
 			[4]string{"ip_protocol", "port_range", "protocol_template.template_id", "protocol_template.group_id"}, in.Origin)
@@ -202,7 +202,7 @@ func (m *mapper) singleRules() error {
 			idx, ok := tfinst.Int(pi)
 			switch {
 			case !ok && tfinst.WhollyKnown(pi):
-				return srcpos.Errorf(in.Origin, "policy_index %s is not a whole number", fmtValue(pi))
+				return srcpos.Errorf(in.Origin, "policy_index %s is not a whole number", tfinst.Describe(pi))
 			case !ok:
 				g.RulesUnknown = joinWhy(g.RulesUnknown, fmt.Sprintf("the policy_index of %s is not known, so neither is the rule order: %s", in.Address, tfinst.ReasonOr(pi, "it is computed at apply time")))
 			case idx < 0:
