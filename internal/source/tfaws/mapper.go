@@ -7,6 +7,7 @@
 package tfaws
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -343,7 +344,7 @@ func (m *mapper) undeclared(key string) string {
 func (m *mapper) ruleTarget(in *tfinst.Instance) *model.Group {
 	key, why := m.c.RefKey(tfinst.Get(in.Values, "security_group_id"))
 	if key == "" {
-		m.c.Note("%s: the security group it adds to is not known (%s), so the rule is left out", in.Address, whyOr(why, "security_group_id is not set"))
+		m.c.Note("%s: the security group it adds to is not known (%s), so the rule is left out", in.Address, cmp.Or(why, "security_group_id is not set"))
 		return nil
 	}
 	g := m.group(key)
@@ -396,13 +397,6 @@ func (m *mapper) securityGroupRules() error {
 		g.Rules = append(g.Rules, rulesFor(dir, svcs, portsUnknown, ps.peers, desc, in.Address, true, in.Origin)...)
 	}
 	return nil
-}
-
-func whyOr(why, def string) string {
-	if why == "" {
-		return def
-	}
-	return why
 }
 
 // vpcSecurityGroupRules maps aws_vpc_security_group_ingress_rule and

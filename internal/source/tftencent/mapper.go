@@ -10,6 +10,7 @@
 package tftencent
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -395,7 +396,7 @@ func (m *mapper) targetGroup(in *tfinst.Instance) *model.Group {
 	v := tfinst.Get(in.Values, "security_group_id")
 	key, why := m.c.RefKey(v)
 	if key == "" {
-		m.c.Note("%s: the security group it adds to is not known (%s), so its rules are left out", in.Address, whyOr(why, "security_group_id is not set"))
+		m.c.Note("%s: the security group it adds to is not known (%s), so its rules are left out", in.Address, cmp.Or(why, "security_group_id is not set"))
 		return nil
 	}
 	g := m.group(key)
@@ -404,13 +405,6 @@ func (m *mapper) targetGroup(in *tfinst.Instance) *model.Group {
 		return nil
 	}
 	return g
-}
-
-func whyOr(why, def string) string {
-	if why == "" {
-		return def
-	}
-	return why
 }
 
 // own marks a group's rule set as owned by one resource (a rule set or a
