@@ -293,7 +293,7 @@ resource "aws_security_group" "this" {
 	} {
 		in := insts[addr]
 		if in == nil {
-			t.Errorf("no instance %s (have %v)", addr, keysOf(insts))
+			t.Errorf("no instance %s (have %v)", addr, sortedKeys(insts))
 			continue
 		}
 		if got, _ := tfinst.String(tfinst.Get(in.Values, "name")); got != name {
@@ -303,10 +303,6 @@ resource "aws_security_group" "this" {
 	if got := tfinst.StripModule(`module.m["o.ne"].module.x[0].aws_security_group.this`); got != "aws_security_group.this" {
 		t.Errorf("StripModule = %q", got)
 	}
-}
-
-func keysOf[V any](m map[string]V) []string {
-	return sortedKeys(m)
 }
 
 // TestUnknownExpansion: count and for_each over values the configuration
@@ -338,7 +334,7 @@ resource "aws_security_group" "x" {}
 	} {
 		in := insts[addr]
 		if in == nil {
-			t.Errorf("no instance %s (have %v)", addr, keysOf(insts))
+			t.Errorf("no instance %s (have %v)", addr, sortedKeys(insts))
 			continue
 		}
 		if !strings.Contains(in.ExpansionUnknown, why) {

@@ -98,7 +98,7 @@ func checkRules(t *testing.T, e *model.Estate, key string, want []ruleWant) {
 	t.Helper()
 	g := e.Groups[key]
 	if g == nil {
-		t.Fatalf("no group %s (have %v)", key, slices.Sorted(mapKeys(e.Groups)))
+		t.Fatalf("no group %s (have %v)", key, sortedKeys(e.Groups))
 	}
 	got := make([]string, len(g.Rules))
 	for i, r := range g.Rules {
@@ -115,16 +115,6 @@ func checkRules(t *testing.T, e *model.Estate, key string, want []ruleWant) {
 	for i, w := range want {
 		if w.desc != "" && g.Rules[i].Description != w.desc {
 			t.Errorf("rule %d of %s: description %q, want %q", i, key, g.Rules[i].Description, w.desc)
-		}
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
 		}
 	}
 }
@@ -557,7 +547,7 @@ resource "aws_security_group" "this" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	equalStrings(t, "groups", slices.Sorted(mapKeys(e.Groups)), []string{
+	equalStrings(t, "groups", sortedKeys(e.Groups), []string{
 		"envs/prod:module.sg.aws_security_group.this", "other:aws_security_group.this",
 	})
 	if g := e.Groups["envs/prod:module.sg.aws_security_group.this"]; g.Name != "prod" || g.Origin.Address != g.ID || g.Origin.File != "modules/sg/main.tf" {
