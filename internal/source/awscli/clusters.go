@@ -141,7 +141,7 @@ func (r *reader) cluster(name string, e *model.Estate) *model.Cluster {
 	nodeMembers := r.nodeMembers(c, nodes, e)
 	c.Members = append(c.Members, nodeMembers...)
 	c.Members = append(c.Members, r.podMembers(pods)...)
-	c.Members = append(c.Members, r.loadBalancers(c, nodeMembers, lbENIs, e)...)
+	c.Members = append(c.Members, r.loadBalancers(c, nodeMembers, lbENIs)...)
 	return c
 }
 
@@ -445,7 +445,7 @@ func (r *reader) podMembers(enis []*model.Interface) []*model.Member {
 // when something says they serve it: a name the AWS Load Balancer
 // Controller gives ("k8s-…"), a group it tags, or a node rule that admits
 // the balancer's group.
-func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map[string][]*model.Interface, e *model.Estate) []*model.Member {
+func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map[string][]*model.Interface) []*model.Member {
 	// Groups the nodes admit, and balancer names their rules mention (the
 	// in-tree controller describes NLB rules "kubernetes.io/rule/nlb/…=NAME").
 	admitted := map[string]bool{}

@@ -89,7 +89,7 @@ func (r *reader) file(f input.File) error {
 		return srcpos.Location{File: f.Path, Line: n.LineOf(1), Address: addr}
 	}
 	for i, sg := range d.SecurityGroups {
-		if err := r.securityGroup(f.Path, sg, root.At("SecurityGroups", i), at); err != nil {
+		if err := r.securityGroup(sg, root.At("SecurityGroups", i), at); err != nil {
 			return err
 		}
 	}
@@ -222,7 +222,7 @@ func (r *reader) group(id string) *model.Group {
 	return g
 }
 
-func (r *reader) securityGroup(file string, sg securityGroup, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) error {
+func (r *reader) securityGroup(sg securityGroup, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) error {
 	if sg.GroupID == "" {
 		return srcpos.Errorf(at(n, ""), "security group without GroupId")
 	}
