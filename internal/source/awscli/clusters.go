@@ -1,6 +1,7 @@
 package awscli
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -313,7 +314,7 @@ func (r *reader) nodeMembers(c *model.Cluster, enis []*model.Interface, e *model
 			m.Addrs = c.Networks.VPC
 		}
 		if m.Groups = r.nodegroupGroups(ng); m.Groups == nil {
-			lt := firstNonEmpty(ng.LaunchTemplate.ID, ng.LaunchTemplate.Name)
+			lt := cmp.Or(ng.LaunchTemplate.ID, ng.LaunchTemplate.Name)
 			m.GroupsUnknown = fmt.Sprintf("node group %s uses launch template %s, which is not in the input (add `aws ec2 describe-launch-template-versions --launch-template-id %s` output)", ng.NodegroupName, lt, lt)
 		}
 		out = append(out, m)
@@ -367,7 +368,7 @@ func (r *reader) nodesFromTags(c *model.Cluster, e *model.Estate) []*model.Membe
 		if cp[id] || g.Tags[tagK8sClusterPref+c.Name] == "" || g.Tags[tagLBCCluster] != "" || strings.HasPrefix(g.Name, "k8s-") {
 			continue
 		}
-		out = append(out, &model.Member{Role: model.RoleNodes, Name: firstNonEmpty(g.Name, id), Kind: "tagged-group",
+		out = append(out, &model.Member{Role: model.RoleNodes, Name: cmp.Or(g.Name, id), Kind: "tagged-group",
 			Groups: []string{id}, Addrs: c.Networks.VPC, Origin: g.Origin})
 	}
 	if len(out) == 0 && c.ClusterGroup != "" {
@@ -414,7 +415,7 @@ func (r *reader) nodegroupOf(n *model.Interface) string {
 	}
 	var names []string
 	for _, id := range n.Groups {
-		names = append(names, firstNonEmpty(r.groups[id].Name, id))
+		names = append(names, cmp.Or(r.groups[id].Name, id))
 	}
 	return strings.Join(names, "+")
 }
@@ -435,7 +436,7 @@ func (r *reader) podMembers(enis []*model.Interface) []*model.Member {
 	return membersByGroups(model.RolePods, "branch-eni", enis, func(n *model.Interface) string {
 		var names []string
 		for _, id := range n.Groups {
-			names = append(names, firstNonEmpty(r.groups[id].Name, id))
+			names = append(names, cmp.Or(r.groups[id].Name, id))
 		}
 		return strings.Join(names, "+")
 	})
@@ -531,12 +532,3 @@ func (r *reader) servesCluster(c *model.Cluster, name string, groups []string, a
 // inTreeLBName is how the in-tree service controller names balancers: "a"
 // and the Service's UID without dashes, cut to 32 characters.
 var inTreeLBName = regexp.MustCompile(`^a[0-9a-f]{31}$`)
-
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/model"
@@ -397,21 +398,12 @@ func (r *reader) eni(n *networkInterface, instanceID string, loc srcpos.Location
 		if err != nil {
 			return srcpos.Errorf(loc, "%q is not an IP address", s)
 		}
-		if !containsAddr(ifc.Addrs, a) {
+		if !slices.Contains(ifc.Addrs, a) {
 			ifc.Addrs = append(ifc.Addrs, a)
 		}
 	}
 	r.enis = append(r.enis, ifc)
 	return nil
-}
-
-func containsAddr(as []netip.Addr, a netip.Addr) bool {
-	for _, b := range as {
-		if a == b {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *reader) vpc(v vpc, loc srcpos.Location) error {
@@ -435,19 +427,10 @@ func (r *reader) vpc(v vpc, loc srcpos.Location) error {
 		if err != nil {
 			return err
 		}
-		if !containsPrefix(m.CIDRs, p) {
+		if !slices.Contains(m.CIDRs, p) {
 			m.CIDRs = append(m.CIDRs, p)
 		}
 	}
 	r.vpcs[v.VpcID] = m
 	return nil
-}
-
-func containsPrefix(ps []netip.Prefix, p netip.Prefix) bool {
-	for _, q := range ps {
-		if p == q {
-			return true
-		}
-	}
-	return false
 }
