@@ -452,11 +452,11 @@ func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map
 	admitted := map[string]bool{}
 	for _, m := range nodes {
 		for _, id := range m.Groups {
-			rules := r.ruleGroups[id]
-			if g := r.groups[id]; g != nil && rules == nil {
-				rules = g.Rules
+			g := r.groups[id]
+			if g == nil {
+				continue
 			}
-			for _, rule := range rules {
+			for _, rule := range g.Rules { // build has put describe-security-group-rules output there
 				if rule.Direction != model.Ingress {
 					continue
 				}
