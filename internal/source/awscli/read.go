@@ -242,25 +242,23 @@ func (r *reader) securityGroup(sg securityGroup, n *jsonpos.Node, at func(*jsonp
 			key = "IpPermissionsEgress"
 		}
 		for i, p := range perms {
-			rules, err := permissionRules(p, model.Direction(dir), sg.GroupID, n.At(key, i), at)
-			if err != nil {
+			var err error
+			if g.Rules, err = appendPermissionRules(g.Rules, p, model.Direction(dir), sg.GroupID, n.At(key, i), at); err != nil {
 				return err
 			}
-			g.Rules = append(g.Rules, rules...)
 		}
 	}
 	return nil
 }
 
-// permissionRules expands one IpPermission, which may name many peers,
-// into one rule per peer.
-func permissionRules(p ipPermission, dir model.Direction, groupID string, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) ([]model.Rule, error) {
+// appendPermissionRules expands one IpPermission, which may name many
+// peers, into one rule per peer, appended to out.
+func appendPermissionRules(out []model.Rule, p ipPermission, dir model.Direction, groupID string, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) ([]model.Rule, error) {
 	loc := at(n, groupID)
 	svcs, err := services(p.IPProtocol, p.FromPort, p.ToPort, loc)
 	if err != nil {
 		return nil, err
 	}
-	var out []model.Rule
 	add := func(peer model.Peer, desc string, pn *jsonpos.Node) {
 		out = append(out, model.Rule{Direction: dir, Services: svcs, Peer: peer, Description: desc,
 			Origin: srcpos.Location{File: loc.File, Line: pn.LineOf(loc.Line), Address: groupID}})
