@@ -236,7 +236,17 @@ func (r *reader) securityGroup(sg securityGroup, n *jsonpos.Node, at func(*jsonp
 	if name := g.Tags["Name"]; name != "" && name != g.Name {
 		g.Aliases = append(g.Aliases, name)
 	}
-	for dir, perms := range [][]ipPermission{sg.IPPermissions, sg.IPPermissionsEgress} {
+	both := [][]ipPermission{sg.IPPermissions, sg.IPPermissionsEgress}
+	peers := 0
+	for _, perms := range both {
+		for _, p := range perms {
+			peers += len(p.IPRanges) + len(p.IPv6Ranges) + len(p.PrefixListIDs) + len(p.UserIDGroupPairs)
+		}
+	}
+	if peers > 0 {
+		g.Rules = make([]model.Rule, 0, peers) // one rule per peer: no regrowing for large groups
+	}
+	for dir, perms := range both {
 		key := "IpPermissions"
 		if dir == 1 {
 			key = "IpPermissionsEgress"
