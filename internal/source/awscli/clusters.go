@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 )
 
 // Evidence of EKS in what the AWS CLI prints.
@@ -263,23 +264,8 @@ func membersByGroups(role, kind string, ifcs []*model.Interface, nameOf func(*mo
 			m.Addrs = append(m.Addrs, netip.PrefixFrom(a, a.BitLen()))
 		}
 	}
-	disambiguate(out)
+	input.Disambiguate(out)
 	return out
-}
-
-// disambiguate gives members of one role that share a name distinct names.
-func disambiguate(ms []*model.Member) {
-	count := map[string]int{}
-	for _, m := range ms {
-		count[m.Name]++
-	}
-	seen := map[string]int{}
-	for _, m := range ms {
-		if count[m.Name] > 1 {
-			seen[m.Name]++
-			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
-		}
-	}
 }
 
 func (r *reader) controlPlane(c *model.Cluster, enis []*model.Interface, groups []string) []*model.Member {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -882,7 +883,7 @@ func (r *reader) nodeMembers(ci *clusterInfo, c *model.Cluster) []*model.Member 
 		out = append(out, &model.Member{Role: model.RoleNodes, Name: "managed", Kind: "cluster-group-default", Groups: []string{c.ClusterGroup}, Origin: c.Origin})
 		r.notes = append(r.notes, fmt.Sprintf("cluster %s: the input declares no nodes, so they are taken to be managed node groups with the cluster security group %s (add the node group templates, or --role nodes=GROUP)", c.Name, c.ClusterGroup))
 	}
-	disambiguate(out)
+	input.Disambiguate(out)
 	return out
 }
 
@@ -983,19 +984,4 @@ func (r *reader) lbMembers(c *model.Cluster, nodes []*model.Member) []*model.Mem
 		out = append(out, &model.Member{Role: model.RoleLoadBalancer, Name: lb.Name, Kind: lb.Type, Groups: lb.Groups, Origin: lb.Origin})
 	}
 	return out
-}
-
-// disambiguate gives members of one role that share a name distinct names.
-func disambiguate(ms []*model.Member) {
-	count := map[string]int{}
-	for _, m := range ms {
-		count[m.Name]++
-	}
-	seen := map[string]int{}
-	for _, m := range ms {
-		if count[m.Name] > 1 {
-			seen[m.Name]++
-			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
-		}
-	}
 }

@@ -1,6 +1,12 @@
-// Package input owns what every reader shares: the input file and the
-// reader options.
+// Package input owns what every reader shares: the input file, the
+// reader options, and the helpers readers use alike.
 package input
+
+import (
+	"fmt"
+
+	"github.com/clusterwall/clusterwall/internal/model"
+)
 
 // File is one input file.
 type File struct {
@@ -13,4 +19,20 @@ type Options struct {
 	// VarFiles and Vars are Terraform's --var-file and --var, in order.
 	VarFiles []string
 	Vars     map[string]string
+}
+
+// Disambiguate gives members of one role that share a name distinct
+// names: name-1, name-2, ….
+func Disambiguate(ms []*model.Member) {
+	count := map[string]int{}
+	for _, m := range ms {
+		count[m.Name]++
+	}
+	seen := map[string]int{}
+	for _, m := range ms {
+		if count[m.Name] > 1 {
+			seen[m.Name]++
+			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
+		}
+	}
 }

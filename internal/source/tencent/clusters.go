@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -381,7 +382,7 @@ func (r *reader) instanceMembers(nodes []*nodeDoc) (workers, masters []*model.Me
 		}
 	}
 	for _, ms := range [][]*model.Member{workers, masters} {
-		disambiguate(ms)
+		input.Disambiguate(ms)
 		for _, m := range ms {
 			if len(m.Addrs) == 0 {
 				m.AddrsExact = false // the input gives no address: assemble bounds it by the VPC
@@ -406,21 +407,6 @@ func (r *reader) groupSetName(groups []string) string {
 	return strings.Join(names, "+")
 }
 
-// disambiguate gives members of one role that share a name distinct names.
-func disambiguate(ms []*model.Member) {
-	count := map[string]int{}
-	for _, m := range ms {
-		count[m.Name]++
-	}
-	seen := map[string]int{}
-	for _, m := range ms {
-		if count[m.Name] > 1 {
-			seen[m.Name]++
-			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
-		}
-	}
-}
-
 // poolMembers makes a member of each node pool when the input lists no
 // instances: the groups of its launch configuration, addresses unknown.
 func (r *reader) poolMembers(pools []*poolDoc) []*model.Member {
@@ -441,7 +427,7 @@ func (r *reader) poolMembers(pools []*poolDoc) []*model.Member {
 		}
 		out = append(out, m)
 	}
-	disambiguate(out)
+	input.Disambiguate(out)
 	return out
 }
 
