@@ -34,21 +34,18 @@ type clusterDoc struct {
 
 // nodeDoc is one element of DescribeClusterInstances.
 type nodeDoc struct {
-	in   *instance
-	loc  srcpos.Location
-	file string
+	in  *instance
+	loc srcpos.Location
 }
 
 type poolDoc struct {
-	p    *nodePool
-	loc  srcpos.Location
-	file string
+	p   *nodePool
+	loc srcpos.Location
 }
 
 type endpointDoc struct {
-	e    *endpoints
-	loc  srcpos.Location
-	file string
+	e   *endpoints
+	loc srcpos.Location
 }
 
 func (r *reader) build() (*model.Estate, error) {
@@ -125,8 +122,8 @@ func (r *reader) iface(c *cvmDoc) *model.Interface {
 
 // clusterIDOf finds the cluster an answer that does not name it belongs
 // to: the cls-… id in the file's name, else the only cluster of the input.
-func (r *reader) clusterIDOf(file string, loc srcpos.Location, what, example string) (string, error) {
-	switch ids := groupIDsIn(file, "cls-"); len(ids) {
+func (r *reader) clusterIDOf(loc srcpos.Location, what, example string) (string, error) {
+	switch ids := groupIDsIn(loc.File, "cls-"); len(ids) {
 	case 1:
 		return ids[0], nil
 	case 0:
@@ -152,11 +149,11 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 	nodes := map[string][]*nodeDoc{}
 	for _, n := range r.nodes {
 		id := ""
-		if p := r.pools[n.in.NodePoolID]; p != nil && p.p.ClusterInstanceID != "" && len(groupIDsIn(n.file, "cls-")) == 0 {
+		if p := r.pools[n.in.NodePoolID]; p != nil && p.p.ClusterInstanceID != "" && len(groupIDsIn(n.loc.File, "cls-")) == 0 {
 			id = p.p.ClusterInstanceID
 		} else {
 			var err error
-			if id, err = r.clusterIDOf(n.file, n.loc, "DescribeClusterInstances output", "cls-xxxxxxxx-instances.json"); err != nil {
+			if id, err = r.clusterIDOf(n.loc, "DescribeClusterInstances output", "cls-xxxxxxxx-instances.json"); err != nil {
 				return nil, err
 			}
 		}
@@ -169,7 +166,7 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 		id := p.p.ClusterInstanceID
 		if id == "" {
 			var err error
-			if id, err = r.clusterIDOf(p.file, p.loc, "DescribeClusterNodePools output", "cls-xxxxxxxx-node-pools.json"); err != nil {
+			if id, err = r.clusterIDOf(p.loc, "DescribeClusterNodePools output", "cls-xxxxxxxx-node-pools.json"); err != nil {
 				return nil, err
 			}
 		}
@@ -181,7 +178,7 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 		id := clusterInDomain(ep.e.ClusterDomain, ep.e.ClusterExternalDomain, ep.e.ClusterIntranetDomain, ep.e.Domain)
 		if id == "" {
 			var err error
-			if id, err = r.clusterIDOf(ep.file, ep.loc, "DescribeClusterEndpoints output", "cls-xxxxxxxx-endpoints.json"); err != nil {
+			if id, err = r.clusterIDOf(ep.loc, "DescribeClusterEndpoints output", "cls-xxxxxxxx-endpoints.json"); err != nil {
 				return nil, err
 			}
 		}

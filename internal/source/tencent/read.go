@@ -247,7 +247,7 @@ func (r *reader) file(f input.File) error {
 			return srcpos.Errorf(l, "instance without InstanceId")
 		}
 		if in.isClusterNode() {
-			r.nodes = append(r.nodes, &nodeDoc{in: in, loc: l, file: f.Path})
+			r.nodes = append(r.nodes, &nodeDoc{in: in, loc: l})
 			continue
 		}
 		if err := r.cvm(in, l); err != nil {
@@ -261,7 +261,7 @@ func (r *reader) file(f input.File) error {
 			return srcpos.Errorf(l, "node pool without NodePoolId")
 		}
 		if _, ok := r.pools[p.NodePoolID]; !ok {
-			r.pools[p.NodePoolID] = &poolDoc{p: p, loc: l, file: f.Path}
+			r.pools[p.NodePoolID] = &poolDoc{p: p, loc: l}
 			r.poolOrder = append(r.poolOrder, p.NodePoolID)
 		}
 	}
@@ -276,7 +276,7 @@ func (r *reader) file(f input.File) error {
 	}
 	if d.endpoints.present() {
 		ep := d.endpoints
-		r.endpoints = append(r.endpoints, &endpointDoc{e: &ep, loc: loc(root, ""), file: f.Path})
+		r.endpoints = append(r.endpoints, &endpointDoc{e: &ep, loc: loc(root, "")})
 	}
 	return nil
 }
