@@ -81,7 +81,7 @@ func (r *reader) build() (*model.Estate, error) {
 	for _, id := range r.cvmOrder {
 		e.Interfaces = append(e.Interfaces, r.iface(r.cvms[id]))
 	}
-	clusters, err := r.buildClusters(e)
+	clusters, err := r.buildClusters()
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (r *reader) clusterIDOf(loc srcpos.Location, what, example string) (string,
 	return "", srcpos.Errorf(loc, "%s does not name its cluster and the input has %d clusters: name the file after the cluster, such as %s", what, len(r.clusters), example)
 }
 
-func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
+func (r *reader) buildClusters() ([]*model.Cluster, error) {
 	var ids []string
 	add := func(id string) {
 		if id != "" && !slices.Contains(ids, id) {
@@ -190,7 +190,7 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 	var out []*model.Cluster
 	names := map[string]int{}
 	for _, id := range ids {
-		c := r.cluster(id, e, nodes[id], pools[id], eps[id])
+		c := r.cluster(id, nodes[id], pools[id], eps[id])
 		names[c.Name]++
 		out = append(out, c)
 	}
@@ -222,7 +222,7 @@ func (r *reader) clusterDoc(id string) *clusterDoc {
 	return nil
 }
 
-func (r *reader) cluster(id string, e *model.Estate, nodes []*nodeDoc, pools []*poolDoc, ep *endpointDoc) *model.Cluster {
+func (r *reader) cluster(id string, nodes []*nodeDoc, pools []*poolDoc, ep *endpointDoc) *model.Cluster {
 	c := &model.Cluster{Name: id, Platform: model.TKE}
 	label := id
 	if doc := r.clusterDoc(id); doc != nil {
@@ -239,7 +239,7 @@ func (r *reader) cluster(id string, e *model.Estate, nodes []*nodeDoc, pools []*
 			}
 		}
 		c.NetworkMode = prop.NetworkType
-		r.networks(c, d, prop, label, doc.loc)
+		r.networks(c, d, prop, label)
 	} else {
 		r.note("cluster %s: no `tccli tke DescribeClusters` output, so its type, networks and VPC are unknown", label)
 		switch {
@@ -275,7 +275,7 @@ func (r *reader) cluster(id string, e *model.Estate, nodes []*nodeDoc, pools []*
 // networks fills the cluster's address ranges from DescribeClusters: the
 // container network is ClusterCIDR in global-router (GR) mode and the ENI
 // subnets in VPC-CNI mode (both when a GR cluster has VPC-CNI on).
-func (r *reader) networks(c *model.Cluster, d *cluster, prop clusterProperty, label string, loc srcpos.Location) {
+func (r *reader) networks(c *model.Cluster, d *cluster, prop clusterProperty, label string) {
 	ns := d.ClusterNetworkSettings
 	for _, s := range []string{ns.ServiceCIDR, ns.Ipv6ServiceCIDR} {
 		if p, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil {
