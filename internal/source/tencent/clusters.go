@@ -104,15 +104,9 @@ func (r *reader) build() (*model.Estate, error) {
 // iface is a CVM instance as an interface: its groups in binding order.
 func (r *reader) iface(c *cvmDoc) *model.Interface {
 	n := &model.Interface{ID: c.in.InstanceID, Description: c.in.InstanceName, Type: "cvm", Instance: c.in.InstanceID,
-		Groups: slices.Clone(c.in.SecurityGroupIDs), Addrs: c.addrs, Origin: c.loc}
+		Groups: slices.Clone(c.in.SecurityGroupIDs), Addrs: c.addrs, Tags: tagMap(c.in.Tags), Origin: c.loc}
 	if v := c.in.VirtualPrivateCloud; v != nil {
 		n.VPC, n.Subnet = v.VpcID, v.SubnetID
-	}
-	if len(c.in.Tags) > 0 {
-		n.Tags = map[string]string{}
-		for _, t := range c.in.Tags {
-			n.Tags[t.Key] = t.Value
-		}
 	}
 	for _, g := range n.Groups {
 		r.group(g, c.loc)

@@ -301,14 +301,20 @@ func (r *reader) securityGroup(sg securityGroup, loc srcpos.Location) error {
 	}
 	r.described[sg.SecurityGroupID] = true
 	g := r.group(sg.SecurityGroupID, loc)
-	g.Origin, g.Name, g.Description = loc, sg.SecurityGroupName, sg.SecurityGroupDesc
-	if len(sg.TagSet) > 0 {
-		g.Tags = map[string]string{}
-		for _, t := range sg.TagSet {
-			g.Tags[t.Key] = t.Value
-		}
-	}
+	g.Origin, g.Name, g.Description, g.Tags = loc, sg.SecurityGroupName, sg.SecurityGroupDesc, tagMap(sg.TagSet)
 	return nil
+}
+
+// tagMap turns a tag list into a map, nil when there are no tags.
+func tagMap(tags []tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
 }
 
 // groupIDsIn returns the distinct ids with a prefix ("sg-", "cls-") and
