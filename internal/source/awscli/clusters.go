@@ -399,9 +399,14 @@ func (r *reader) nodegroupOf(n *model.Interface) string {
 	if len(match) == 1 {
 		return match[0]
 	}
-	var names []string
-	for _, id := range n.Groups {
-		names = append(names, cmp.Or(r.groups[id].Name, id))
+	return r.groupSetName(n.Groups)
+}
+
+// groupSetName names a set of groups by their names, or their ids.
+func (r *reader) groupSetName(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = cmp.Or(r.groups[id].Name, id)
 	}
 	return strings.Join(names, "+")
 }
@@ -419,13 +424,7 @@ func sameSet(a, b []string) bool {
 }
 
 func (r *reader) podMembers(enis []*model.Interface) []*model.Member {
-	return membersByGroups(model.RolePods, "branch-eni", enis, func(n *model.Interface) string {
-		var names []string
-		for _, id := range n.Groups {
-			names = append(names, cmp.Or(r.groups[id].Name, id))
-		}
-		return strings.Join(names, "+")
-	})
+	return membersByGroups(model.RolePods, "branch-eni", enis, func(n *model.Interface) string { return r.groupSetName(n.Groups) })
 }
 
 // loadBalancers ties the balancers of the cluster's VPC to the cluster
