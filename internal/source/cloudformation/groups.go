@@ -85,7 +85,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 	if v, ok, err := r.field(props, "SecurityGroupIngress", 0); err != nil {
 		return err
 	} else if ok {
-		rules, why, err := r.ruleList(t, v, model.Ingress, key, res.id, guard)
+		rules, why, err := r.ruleList(t, v, model.Ingress, res.id, guard)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 				g.Rules = append(g.Rules, defaultEgressRules(loc, eg)...)
 				continue
 			}
-			rules, why, err := r.ruleList(t, ev.v, model.Egress, key, res.id, eg)
+			rules, why, err := r.ruleList(t, ev.v, model.Egress, res.id, eg)
 			if err != nil {
 				return err
 			}
@@ -136,7 +136,7 @@ func defaultEgressRules(loc srcpos.Location, guard []string) []model.Rule {
 
 // ruleList maps a list of rules (SecurityGroupIngress, SecurityGroupEgress).
 // why is set when the list itself is not known.
-func (r *reader) ruleList(t *template, v val, dir model.Direction, owner, addr string, guard []string) ([]model.Rule, string, error) {
+func (r *reader) ruleList(t *template, v val, dir model.Direction, addr string, guard []string) ([]model.Rule, string, error) {
 	var out []model.Rule
 	why := ""
 	for _, lv := range expand(v) {
@@ -150,7 +150,7 @@ func (r *reader) ruleList(t *template, v val, dir model.Direction, owner, addr s
 				for _, ev := range expand(e) {
 					switch ev.v.k {
 					case kMap:
-						rules, err := r.rule(ev.v, ev.v.node, dir, owner, addr, false, append(slices.Clone(g), ev.guard...))
+						rules, err := r.rule(ev.v, ev.v.node, dir, addr, false, append(slices.Clone(g), ev.guard...))
 						if err != nil {
 							return nil, "", err
 						}
@@ -179,7 +179,7 @@ func lineOf(n *yaml.Node) int {
 
 // rule maps one rule mapping into one rule per way its undecided
 // conditions may turn out.
-func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr string, standalone bool, guard []string) ([]model.Rule, error) {
+func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, addr string, standalone bool, guard []string) ([]model.Rule, error) {
 	peers := ingressPeers
 	if dir == model.Egress {
 		peers = egressPeers
@@ -229,7 +229,7 @@ func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr str
 	}
 	var out []model.Rule
 	for _, c := range combos {
-		rule, ok, err := r.oneRule(m.t, c.vals, at, dir, owner, addr, standalone, c.guard, peers)
+		rule, ok, err := r.oneRule(m.t, c.vals, at, dir, addr, standalone, c.guard, peers)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +240,7 @@ func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr str
 	return out, nil
 }
 
-func (r *reader) oneRule(t *template, vals map[string]val, at *yaml.Node, dir model.Direction, owner, addr string, standalone bool, guard []string, peers []string) (model.Rule, bool, error) {
+func (r *reader) oneRule(t *template, vals map[string]val, at *yaml.Node, dir model.Direction, addr string, standalone bool, guard []string, peers []string) (model.Rule, bool, error) {
 	loc := r.loc(t, at, addr)
 	// In a combination of undecided conditions, a rule that lacks what
 	// CloudFormation requires could not deploy: that combination is left out.
@@ -578,7 +578,7 @@ func (r *reader) standaloneRule(t *template, res *resource, props val, guard []s
 			r.notes = append(r.notes, fmt.Sprintf("%s: %s adds a rule to a security group the input does not decide (%s); the rule is left out", t.file, res.id, why))
 			continue
 		}
-		rules, err := r.rule(props, res.key, dir, target, res.id, true, g)
+		rules, err := r.rule(props, res.key, dir, res.id, true, g)
 		if err != nil {
 			return err
 		}
