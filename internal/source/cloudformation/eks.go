@@ -273,19 +273,19 @@ func (r *reader) addon(t *template, res *resource, props val) error {
 }
 
 // groupsField reads a list of group IDs (or, for names, GroupName values).
-func (r *reader) groupsField(m val, field string, loc srcpos.Location) ([]string, string, bool, error) {
+func (r *reader) groupsField(m val, field string, loc srcpos.Location) ([]string, string, error) {
 	v, ok, err := r.field(m, field, 0)
 	if err != nil || !ok {
-		return nil, "", false, err
+		return nil, "", err
 	}
 	if v.k == kMaybe {
-		return nil, field + " " + v.whyUnknown(), true, nil
+		return nil, field + " " + v.whyUnknown(), nil
 	}
 	groups, why := r.groupList(v, loc)
 	if why != "" {
 		why = field + ": " + why
 	}
-	return groups, why, true, nil
+	return groups, why, nil
 }
 
 func (r *reader) launchTemplate(t *template, res *resource, props val, guard []string) error {
@@ -305,7 +305,7 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 		lt.unknown = "its LaunchTemplateData " + data.whyUnknown()
 	default:
 		for _, f := range []string{"SecurityGroupIds", "SecurityGroups"} {
-			groups, why, _, err := r.groupsField(data, f, lt.loc)
+			groups, why, err := r.groupsField(data, f, lt.loc)
 			if err != nil {
 				return err
 			}
@@ -337,7 +337,7 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 					continue
 				}
 			}
-			groups, why, _, err := r.groupsField(ni, "Groups", lt.loc)
+			groups, why, err := r.groupsField(ni, "Groups", lt.loc)
 			if err != nil {
 				return err
 			}
@@ -358,7 +358,7 @@ func (r *reader) launchConfig(t *template, res *resource, props val, guard []str
 	if lc.name, lc.hasName, err = r.field(props, "LaunchConfigurationName", 0); err != nil {
 		return err
 	}
-	groups, why, _, err := r.groupsField(props, "SecurityGroups", lc.loc)
+	groups, why, err := r.groupsField(props, "SecurityGroups", lc.loc)
 	if err != nil {
 		return err
 	}
@@ -429,7 +429,7 @@ func (r *reader) loadBalancer(t *template, res *resource, props val, guard []str
 	if s, ok, _ := r.str(props, "Scheme"); ok && s != "" {
 		lb.Scheme = s
 	}
-	groups, why, _, err := r.groupsField(props, "SecurityGroups", lb.Origin)
+	groups, why, err := r.groupsField(props, "SecurityGroups", lb.Origin)
 	if err != nil {
 		return err
 	}
