@@ -532,7 +532,7 @@ func clusterIdentity(v val) string {
 	return v.identity()
 }
 
-func (r *reader) build() error {
+func (r *reader) build() {
 	// Rules declared by resources of their own join their groups; groups
 	// that are referenced but not declared get their rules marked unknown.
 	for _, key := range r.refOrder {
@@ -591,7 +591,6 @@ func (r *reader) build() error {
 	for _, ci := range infos {
 		r.estate.Clusters = append(r.estate.Clusters, ci.c)
 	}
-	return nil
 }
 
 func (r *reader) clusterInfos() []*clusterInfo {

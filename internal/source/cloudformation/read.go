@@ -148,9 +148,7 @@ func Read(files []input.File) (*model.Estate, error) {
 			}
 		}
 	}
-	if err := r.build(); err != nil {
-		return nil, err
-	}
+	r.build()
 	r.estate.Notes = append(r.estate.Notes, r.notes...)
 	return r.estate, nil
 }
