@@ -831,7 +831,6 @@ func (r *reader) importValue(t *template, name val, at *yaml.Node, depth int) (v
 
 type export struct {
 	t     *template
-	out   *output
 	re    *regexp.Regexp
 	value *yaml.Node
 }
@@ -867,7 +866,7 @@ func (r *reader) findExport(name string) (*export, error) {
 					}
 				}
 				if okPat {
-					r.exports = append(r.exports, &export{t: t, out: o, re: regexp.MustCompile(pat + "$"), value: o.value})
+					r.exports = append(r.exports, &export{t: t, re: regexp.MustCompile(pat + "$"), value: o.value})
 				}
 			}
 		}
