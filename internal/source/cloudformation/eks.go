@@ -101,7 +101,7 @@ func (r *reader) clusterGroupKey(t *template, id string) string {
 func (r *reader) cluster(t *template, res *resource, props val, guard []string) error {
 	r.exists(t, res, guard)
 	d := &clusterDoc{t: t, res: res, loc: r.loc(t, res.key, res.id)}
-	name, ok, err := r.field(props, "Name", 0)
+	name, ok, err := r.field(props, "Name")
 	if err != nil {
 		return err
 	}
@@ -120,18 +120,18 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 		d.legacy = err1 == nil && err2 == nil && mj == 1 && mn < 14
 	}
 	d.endpoint = model.Endpoint{Public: model.Yes, Private: model.No, Origin: d.loc}
-	cfg, ok, err := r.field(props, "ResourcesVpcConfig", 0)
+	cfg, ok, err := r.field(props, "ResourcesVpcConfig")
 	if err != nil {
 		return err
 	}
 	if ok {
 		d.endpoint.Origin = r.loc(t, cfg.node, res.id)
-		if v, ok, err := r.field(cfg, "SubnetIds", 0); err != nil {
+		if v, ok, err := r.field(cfg, "SubnetIds"); err != nil {
 			return err
 		} else if ok {
 			d.subnets, d.subnetsOK = r.subnetKeys(v)
 		}
-		if v, ok, err := r.field(cfg, "SecurityGroupIds", 0); err != nil {
+		if v, ok, err := r.field(cfg, "SecurityGroupIds"); err != nil {
 			return err
 		} else if ok {
 			d.cpGroups, d.cpUnknown = r.groupList(v, d.loc)
@@ -143,7 +143,7 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 			name string
 			to   *model.Tri
 		}{{"EndpointPublicAccess", &d.endpoint.Public}, {"EndpointPrivateAccess", &d.endpoint.Private}} {
-			v, ok, err := r.field(cfg, f.name, 0)
+			v, ok, err := r.field(cfg, f.name)
 			switch {
 			case err != nil:
 				return err
@@ -156,7 +156,7 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 				*f.to = model.Unset
 			}
 		}
-		if v, ok, err := r.field(cfg, "PublicAccessCidrs", 0); err != nil {
+		if v, ok, err := r.field(cfg, "PublicAccessCidrs"); err != nil {
 			return err
 		} else if ok {
 			if v.k != kList {
@@ -179,7 +179,7 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 	if d.endpoint.Public != model.Yes {
 		d.endpoint.PublicCIDRs = nil
 	}
-	if knc, ok, err := r.field(props, "KubernetesNetworkConfig", 0); err != nil {
+	if knc, ok, err := r.field(props, "KubernetesNetworkConfig"); err != nil {
 		return err
 	} else if ok {
 		if s, ok, _ := r.str(knc, "ServiceIpv4Cidr"); ok {
@@ -206,23 +206,23 @@ func (r *reader) nodegroup(t *template, res *resource, props val, guard []string
 	r.exists(t, res, guard)
 	d := &nodegroupDoc{t: t, res: res, key: r.key(t, res.id), loc: r.loc(t, res.key, res.id)}
 	var err error
-	if d.cluster, _, err = r.field(props, "ClusterName", 0); err != nil {
+	if d.cluster, _, err = r.field(props, "ClusterName"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "NodegroupName", 0); err != nil {
+	if v, ok, err := r.field(props, "NodegroupName"); err != nil {
 		return err
 	} else if s, known := v.known(); ok && known {
 		d.name = s
 	} else {
 		d.name = d.key
 	}
-	if d.lt, _, err = r.field(props, "LaunchTemplate", 0); err != nil {
+	if d.lt, _, err = r.field(props, "LaunchTemplate"); err != nil {
 		return err
 	}
-	if d.remote, _, err = r.field(props, "RemoteAccess", 0); err != nil {
+	if d.remote, _, err = r.field(props, "RemoteAccess"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
+	if v, ok, err := r.field(props, "Subnets"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, d.subnetOK = r.subnetKeys(v)
@@ -235,7 +235,7 @@ func (r *reader) fargateProfile(t *template, res *resource, props val, guard []s
 	r.exists(t, res, guard)
 	d := &fargateDoc{loc: r.loc(t, res.key, res.id)}
 	var err error
-	if d.cluster, _, err = r.field(props, "ClusterName", 0); err != nil {
+	if d.cluster, _, err = r.field(props, "ClusterName"); err != nil {
 		return err
 	}
 	if s, ok, err := r.str(props, "FargateProfileName"); err != nil {
@@ -245,7 +245,7 @@ func (r *reader) fargateProfile(t *template, res *resource, props val, guard []s
 	} else {
 		d.name = r.key(t, res.id)
 	}
-	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
+	if v, ok, err := r.field(props, "Subnets"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, d.subnetOK = r.subnetKeys(v)
@@ -257,7 +257,7 @@ func (r *reader) fargateProfile(t *template, res *resource, props val, guard []s
 func (r *reader) addon(t *template, res *resource, props val) error {
 	d := &addonDoc{loc: r.loc(t, res.key, res.id)}
 	var err error
-	if d.cluster, _, err = r.field(props, "ClusterName", 0); err != nil {
+	if d.cluster, _, err = r.field(props, "ClusterName"); err != nil {
 		return err
 	}
 	if d.name, _, err = r.str(props, "AddonName"); err != nil {
@@ -274,7 +274,7 @@ func (r *reader) addon(t *template, res *resource, props val) error {
 
 // groupsField reads a list of group IDs (or, for names, GroupName values).
 func (r *reader) groupsField(m val, field string, loc srcpos.Location) ([]string, string, error) {
-	v, ok, err := r.field(m, field, 0)
+	v, ok, err := r.field(m, field)
 	if err != nil || !ok {
 		return nil, "", err
 	}
@@ -292,10 +292,10 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 	r.exists(t, res, guard)
 	lt := &launchTemplate{key: r.key(t, res.id), loc: r.loc(t, res.key, res.id)}
 	var err error
-	if lt.name, lt.hasName, err = r.field(props, "LaunchTemplateName", 0); err != nil {
+	if lt.name, lt.hasName, err = r.field(props, "LaunchTemplateName"); err != nil {
 		return err
 	}
-	data, ok, err := r.field(props, "LaunchTemplateData", 0)
+	data, ok, err := r.field(props, "LaunchTemplateData")
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 				lt.unknown = why
 			}
 		}
-		nis, ok, err := r.field(data, "NetworkInterfaces", 0)
+		nis, ok, err := r.field(data, "NetworkInterfaces")
 		if err != nil {
 			return err
 		}
@@ -327,12 +327,12 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 				continue
 			}
 			// The primary interface (device index 0) carries the node's address.
-			if idx, ok, _ := r.field(ni, "DeviceIndex", 0); ok {
+			if idx, ok, _ := r.field(ni, "DeviceIndex"); ok {
 				if s, known := idx.known(); !known || strings.TrimSpace(s) != "0" {
 					continue
 				}
 			}
-			if idx, ok, _ := r.field(ni, "NetworkCardIndex", 0); ok {
+			if idx, ok, _ := r.field(ni, "NetworkCardIndex"); ok {
 				if s, known := idx.known(); !known || strings.TrimSpace(s) != "0" {
 					continue
 				}
@@ -355,7 +355,7 @@ func (r *reader) launchConfig(t *template, res *resource, props val, guard []str
 	r.exists(t, res, guard)
 	lc := &launchTemplate{key: r.key(t, res.id), loc: r.loc(t, res.key, res.id)}
 	var err error
-	if lc.name, lc.hasName, err = r.field(props, "LaunchConfigurationName", 0); err != nil {
+	if lc.name, lc.hasName, err = r.field(props, "LaunchConfigurationName"); err != nil {
 		return err
 	}
 	groups, why, err := r.groupsField(props, "SecurityGroups", lc.loc)
@@ -383,26 +383,26 @@ func (r *reader) autoScalingGroup(t *template, res *resource, props val, guard [
 	} else {
 		d.name = d.key
 	}
-	if d.lt, _, err = r.field(props, "LaunchTemplate", 0); err != nil {
+	if d.lt, _, err = r.field(props, "LaunchTemplate"); err != nil {
 		return err
 	}
 	if d.lt.k == kNull {
-		if mip, ok, err := r.field(props, "MixedInstancesPolicy", 0); err != nil {
+		if mip, ok, err := r.field(props, "MixedInstancesPolicy"); err != nil {
 			return err
 		} else if ok {
-			if lt, ok, err := r.field(mip, "LaunchTemplate", 0); err != nil {
+			if lt, ok, err := r.field(mip, "LaunchTemplate"); err != nil {
 				return err
 			} else if ok {
-				if d.lt, _, err = r.field(lt, "LaunchTemplateSpecification", 0); err != nil {
+				if d.lt, _, err = r.field(lt, "LaunchTemplateSpecification"); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	if d.lc, _, err = r.field(props, "LaunchConfigurationName", 0); err != nil {
+	if d.lc, _, err = r.field(props, "LaunchConfigurationName"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "VPCZoneIdentifier", 0); err != nil {
+	if v, ok, err := r.field(props, "VPCZoneIdentifier"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, d.subnetsOK = r.subnetKeys(v)
@@ -438,7 +438,7 @@ func (r *reader) loadBalancer(t *template, res *resource, props val, guard []str
 	}
 	lb.Groups = groups
 	d := &lbDoc{lb: lb}
-	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
+	if v, ok, err := r.field(props, "Subnets"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, _ = r.subnetKeys(v)
@@ -462,8 +462,8 @@ func appendUnique(xs []string, ys ...string) []string {
 // findLaunchTemplate resolves a launch template specification by ID (a
 // Ref to the template) or by name.
 func (r *reader) findLaunchTemplate(spec val, idField, nameField string, pool map[string]*launchTemplate) (*launchTemplate, string) {
-	id, hasID, _ := r.field(spec, idField, 0)
-	name, hasName, _ := r.field(spec, nameField, 0)
+	id, hasID, _ := r.field(spec, idField)
+	name, hasName, _ := r.field(spec, nameField)
 	if hasID {
 		if sy := id.single(); sy != nil && sy.kind == symRes {
 			if lt := pool[r.key(sy.t, sy.name)]; lt != nil {
@@ -917,7 +917,7 @@ func (r *reader) remoteAccess(d *nodegroupDoc, c *model.Cluster) string {
 	if d.remote.k != kMap {
 		return ""
 	}
-	if _, ok, _ := r.field(d.remote, "Ec2SshKey", 0); !ok {
+	if _, ok, _ := r.field(d.remote, "Ec2SshKey"); !ok {
 		return ""
 	}
 	key := d.key + ".RemoteAccessSecurityGroup"
@@ -925,7 +925,7 @@ func (r *reader) remoteAccess(d *nodegroupDoc, c *model.Cluster) string {
 	g := &model.Group{ID: key, Name: "eks-remoteAccess-" + d.name, Provider: model.AWS, Implicit: true, VPC: c.VPC, Origin: loc,
 		Description: "the remote access group EKS creates for node group " + d.name}
 	ssh := netset.Ports(netset.TCP, 22, 22)
-	src, ok, _ := r.field(d.remote, "SourceSecurityGroups", 0)
+	src, ok, _ := r.field(d.remote, "SourceSecurityGroups")
 	switch {
 	case !ok || src.k == kList && len(src.list) == 0:
 		g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: ssh, Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")},

@@ -112,7 +112,7 @@ func (r *reader) eval(t *template, n *yaml.Node, depth int) (val, error) {
 
 // field evaluates one key of a mapping value; ok is false when the key is
 // absent or AWS::NoValue.
-func (r *reader) field(m val, key string, depth int) (val, bool, error) {
+func (r *reader) field(m val, key string) (val, bool, error) {
 	if m.k != kMap {
 		return val{}, false, nil
 	}
@@ -120,7 +120,7 @@ func (r *reader) field(m val, key string, depth int) (val, bool, error) {
 	if n == nil {
 		return val{}, false, nil
 	}
-	v, err := r.eval(m.t, n, depth+1)
+	v, err := r.eval(m.t, n, 1)
 	if err != nil || v.k == kNoValue {
 		return val{}, false, err
 	}

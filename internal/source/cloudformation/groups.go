@@ -44,7 +44,7 @@ func (r *reader) refGroup(key, why string, loc srcpos.Location) {
 
 // str returns a field's text when the template gives it plainly.
 func (r *reader) str(m val, key string) (string, bool, error) {
-	v, ok, err := r.field(m, key, 0)
+	v, ok, err := r.field(m, key)
 	if err != nil || !ok {
 		return "", false, err
 	}
@@ -63,7 +63,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 	if g.Description, _, err = r.str(props, "GroupDescription"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "VpcId", 0); err != nil {
+	if v, ok, err := r.field(props, "VpcId"); err != nil {
 		return err
 	} else if ok {
 		g.VPC = r.vpcKey(v)
@@ -82,7 +82,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 	if key != res.id {
 		g.Aliases = append(g.Aliases, res.id)
 	}
-	if v, ok, err := r.field(props, "SecurityGroupIngress", 0); err != nil {
+	if v, ok, err := r.field(props, "SecurityGroupIngress"); err != nil {
 		return err
 	} else if ok {
 		rules, why, err := r.ruleList(t, v, model.Ingress, res.id, guard)
@@ -94,7 +94,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 			g.RulesUnknown = "its SecurityGroupIngress " + why
 		}
 	}
-	v, ok, err := r.field(props, "SecurityGroupEgress", 0)
+	v, ok, err := r.field(props, "SecurityGroupEgress")
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, addr string, st
 	fields := append([]string{"IpProtocol", "FromPort", "ToPort", "Description"}, peers...)
 	vals := map[string]val{}
 	for _, f := range fields {
-		v, ok, err := r.field(m, f, 0)
+		v, ok, err := r.field(m, f)
 		if err != nil {
 			return nil, err
 		}
@@ -538,13 +538,13 @@ func (r *reader) standaloneRule(t *template, res *resource, props val, guard []s
 		dir = model.Egress
 	}
 	loc := r.loc(t, res.key, res.id)
-	gv, ok, err := r.field(props, "GroupId", 0)
+	gv, ok, err := r.field(props, "GroupId")
 	if err != nil {
 		return err
 	}
 	byName := false
 	if !ok && dir == model.Ingress {
-		gv, ok, err = r.field(props, "GroupName", 0)
+		gv, ok, err = r.field(props, "GroupName")
 		if err != nil {
 			return err
 		}
@@ -636,7 +636,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 	cidrs := func(fields ...string) ([]netip.Prefix, error) {
 		var out []netip.Prefix
 		for _, f := range fields {
-			v, ok, err := r.field(props, f, 0)
+			v, ok, err := r.field(props, f)
 			if err != nil || !ok {
 				if err != nil {
 					return nil, err
@@ -670,7 +670,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 		v.Origin = loc
 		v.CIDRs = append(ps, v.CIDRs...)
 	case typeVPCCidrBlock:
-		vv, _, err := r.field(props, "VpcId", 0)
+		vv, _, err := r.field(props, "VpcId")
 		if err != nil {
 			return err
 		}
@@ -683,7 +683,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 			return err
 		}
 		for _, f := range []string{"AmazonProvidedIpv6CidrBlock", "Ipv6Pool", "Ipv6IpamPoolId", "Ipv4IpamPoolId"} {
-			if v, ok, _ := r.field(props, f, 0); ok && !isFalse(v) {
+			if v, ok, _ := r.field(props, f); ok && !isFalse(v) {
 				r.notes = append(r.notes, fmt.Sprintf("%s: %s gives VPC %s a range AWS assigns at deploy time; the vpc role and what counts as internet are less precise", t.file, res.id, vpc))
 			}
 		}
@@ -698,7 +698,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 		if err != nil {
 			return err
 		}
-		vv, _, err := r.field(props, "VpcId", 0)
+		vv, _, err := r.field(props, "VpcId")
 		if err != nil {
 			return err
 		}
@@ -721,7 +721,7 @@ func (r *reader) prefixList(t *template, res *resource, props val) error {
 	key := r.key(t, res.id)
 	set := &model.AddressSet{ID: key, Origin: r.loc(t, res.key, res.id)}
 	set.Name, _, _ = r.str(props, "PrefixListName")
-	v, ok, err := r.field(props, "Entries", 0)
+	v, ok, err := r.field(props, "Entries")
 	if err != nil {
 		return err
 	}
@@ -731,7 +731,7 @@ func (r *reader) prefixList(t *template, res *resource, props val) error {
 		set.Unknown = "its Entries " + v.whyUnknown()
 	default:
 		for _, e := range v.list {
-			c, ok, err := r.field(e, "Cidr", 0)
+			c, ok, err := r.field(e, "Cidr")
 			if err != nil {
 				return err
 			}
@@ -758,7 +758,7 @@ type tag struct {
 
 // tags reads Tags, as a list of {Key, Value} or as a mapping.
 func (r *reader) tags(props val, field string) ([]tag, error) {
-	v, ok, err := r.field(props, field, 0)
+	v, ok, err := r.field(props, field)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -769,11 +769,11 @@ func (r *reader) tags(props val, field string) ([]tag, error) {
 			if e.k != kMap {
 				continue
 			}
-			k, ok, err := r.field(e, "Key", 0)
+			k, ok, err := r.field(e, "Key")
 			if err != nil {
 				return nil, err
 			}
-			tv, _, err := r.field(e, "Value", 0)
+			tv, _, err := r.field(e, "Value")
 			if err != nil {
 				return nil, err
 			}

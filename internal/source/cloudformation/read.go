@@ -202,7 +202,7 @@ func (r *reader) names() error {
 			if res.typ != typeSecurityGroup {
 				continue
 			}
-			v, ok, err := r.field(val{k: kMap, node: res.props, t: t}, "GroupName", 0)
+			v, ok, err := r.field(val{k: kMap, node: res.props, t: t}, "GroupName")
 			if err != nil {
 				return err
 			}
