@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -489,7 +490,7 @@ func (r *reader) launchTemplateNamed(name val, pool map[string]*launchTemplate) 
 		}
 	}
 	id := name.identity()
-	for _, key := range sortedKeys(pool) {
+	for _, key := range slices.Sorted(maps.Keys(pool)) {
 		if lt := pool[key]; lt.hasName && lt.name.identity() == id {
 			return lt, ""
 		}
@@ -498,15 +499,6 @@ func (r *reader) launchTemplateNamed(name val, pool map[string]*launchTemplate) 
 		return nil, fmt.Sprintf("launch template or configuration %s is not in the input", s)
 	}
 	return nil, "the launch template " + name.whyUnknown()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // clusterInfo is one cluster of the estate: declared by an
@@ -541,7 +533,7 @@ func (r *reader) build() {
 			r.addGroup(&model.Group{ID: key, Provider: model.AWS, RulesUnknown: ref.why, Origin: ref.loc})
 		}
 	}
-	for _, key := range sortedKeys(r.extra) {
+	for _, key := range slices.Sorted(maps.Keys(r.extra)) {
 		g := r.groups[key]
 		if g == nil {
 			g = &model.Group{ID: key, Provider: model.AWS, RulesUnknown: fmt.Sprintf("%s is not in the input (its resource may be left out by a condition)", key)}
@@ -556,7 +548,7 @@ func (r *reader) build() {
 			r.groups[key].Rules = append(r.groups[key].Rules, rules...)
 		}
 	}
-	for _, key := range sortedKeys(r.estate.VPCs) {
+	for _, key := range slices.Sorted(maps.Keys(r.estate.VPCs)) {
 		v := r.estate.VPCs[key]
 		slices.SortStableFunc(v.CIDRs, func(a, b netip.Prefix) int {
 			if a.Addr().Is4() != b.Addr().Is4() {
