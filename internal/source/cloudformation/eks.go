@@ -165,8 +165,8 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 			}
 			for _, e := range v.list {
 				s, known := e.known()
-				p, err := parsePrefix(s)
-				if !known || err != nil {
+				p, ok := input.ParsePrefix(s)
+				if !known || !ok {
 					d.endpoint.Public, d.endpoint.PublicCIDRs = model.Unset, nil
 					break
 				}
@@ -184,7 +184,7 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 		return err
 	} else if ok {
 		if s, ok, _ := r.str(knc, "ServiceIpv4Cidr"); ok {
-			if p, err := parsePrefix(s); err == nil {
+			if p, ok := input.ParsePrefix(s); ok {
 				d.services = append(d.services, p)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -368,8 +369,8 @@ func (r *reader) peer(field string, v val, loc srcpos.Location) (model.Peer, err
 		if !ok {
 			return model.Peer{Kind: model.PeerUnknown, Why: field + " " + v.whyUnknown()}, nil
 		}
-		p, err := parsePrefix(s)
-		if err != nil {
+		p, ok := input.ParsePrefix(s)
+		if !ok {
 			return model.Peer{}, srcpos.Errorf(srcpos.Location{File: loc.File, Line: lineOf(v.node), Column: colOf(v.node)}, "%s: %q is not a CIDR block (expected such as 10.0.0.0/16 or ::/0)", field, s)
 		}
 		return model.Peer{Kind: model.PeerCIDR, Prefix: p}, nil
@@ -399,18 +400,6 @@ func colOf(n *yaml.Node) int {
 		return 0
 	}
 	return n.Column
-}
-
-func parsePrefix(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (r *reader) prefixListPeer(field string, v val) model.Peer {
@@ -648,8 +637,8 @@ func (r *reader) network(t *template, res *resource, props val) error {
 				r.notes = append(r.notes, fmt.Sprintf("%s: the %s of %s %s; the vpc role and what counts as internet are less precise", t.file, f, res.id, v.whyUnknown()))
 				continue
 			}
-			p, err := parsePrefix(s)
-			if err != nil {
+			p, ok := input.ParsePrefix(s)
+			if !ok {
 				return nil, t.errorf(v.node, "%s: %q is not a CIDR block", f, s)
 			}
 			out = append(out, p)
@@ -740,8 +729,8 @@ func (r *reader) prefixList(t *template, res *resource, props val) error {
 				set.Unknown, set.Prefixes = "an entry's Cidr "+c.whyUnknown(), nil
 				break
 			}
-			p, err := parsePrefix(s)
-			if err != nil {
+			p, ok := input.ParsePrefix(s)
+			if !ok {
 				return t.errorf(c.node, "Cidr: %q is not a CIDR block", s)
 			}
 			set.Prefixes = append(set.Prefixes, p)

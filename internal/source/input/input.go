@@ -4,6 +4,8 @@ package input
 
 import (
 	"fmt"
+	"net/netip"
+	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/model"
 )
@@ -35,4 +37,18 @@ func Disambiguate(ms []*model.Member) {
 			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
 		}
 	}
+}
+
+// ParsePrefix reads a CIDR block, masked to its network ("10.0.0.5/16" is
+// 10.0.0.0/16), or a single address as its /32 or /128, as cloud APIs and
+// templates accept them. Surrounding spaces are ignored.
+func ParsePrefix(s string) (netip.Prefix, bool) {
+	s = strings.TrimSpace(s)
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
 }

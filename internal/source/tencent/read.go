@@ -419,14 +419,10 @@ func (r *reader) cvm(in *instance, loc srcpos.Location) error {
 
 // parsePrefix reads a CIDR block or a single address.
 func parsePrefix(s string, loc srcpos.Location) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
+	if p, ok := input.ParsePrefix(s); ok {
+		return p, nil
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.Prefix{}, srcpos.Errorf(loc, "%q is not a CIDR block (expected such as 10.0.0.0/16, 10.0.0.1 or ::/0)", s)
+	return netip.Prefix{}, srcpos.Errorf(loc, "%q is not a CIDR block (expected such as 10.0.0.0/16, 10.0.0.1 or ::/0)", strings.TrimSpace(s))
 }
 
 func (r *reader) note(format string, args ...any) {
