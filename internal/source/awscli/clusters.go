@@ -1,6 +1,7 @@
 package awscli
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/model"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 )
 
 // Evidence of EKS in what the AWS CLI prints.
@@ -141,7 +143,7 @@ func (r *reader) cluster(name string, e *model.Estate) *model.Cluster {
 	nodeMembers := r.nodeMembers(c, nodes, e)
 	c.Members = append(c.Members, nodeMembers...)
 	c.Members = append(c.Members, r.podMembers(pods)...)
-	c.Members = append(c.Members, r.loadBalancers(c, nodeMembers, lbENIs, e)...)
+	c.Members = append(c.Members, r.loadBalancers(c, nodeMembers, lbENIs)...)
 	return c
 }
 
@@ -262,23 +264,8 @@ func membersByGroups(role, kind string, ifcs []*model.Interface, nameOf func(*mo
 			m.Addrs = append(m.Addrs, netip.PrefixFrom(a, a.BitLen()))
 		}
 	}
-	disambiguate(out)
+	input.Disambiguate(out)
 	return out
-}
-
-// disambiguate gives members of one role that share a name distinct names.
-func disambiguate(ms []*model.Member) {
-	count := map[string]int{}
-	for _, m := range ms {
-		count[m.Name]++
-	}
-	seen := map[string]int{}
-	for _, m := range ms {
-		if count[m.Name] > 1 {
-			seen[m.Name]++
-			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
-		}
-	}
 }
 
 func (r *reader) controlPlane(c *model.Cluster, enis []*model.Interface, groups []string) []*model.Member {
@@ -313,7 +300,7 @@ func (r *reader) nodeMembers(c *model.Cluster, enis []*model.Interface, e *model
 			m.Addrs = c.Networks.VPC
 		}
 		if m.Groups = r.nodegroupGroups(ng); m.Groups == nil {
-			lt := firstNonEmpty(ng.LaunchTemplate.ID, ng.LaunchTemplate.Name)
+			lt := cmp.Or(ng.LaunchTemplate.ID, ng.LaunchTemplate.Name)
 			m.GroupsUnknown = fmt.Sprintf("node group %s uses launch template %s, which is not in the input (add `aws ec2 describe-launch-template-versions --launch-template-id %s` output)", ng.NodegroupName, lt, lt)
 		}
 		out = append(out, m)
@@ -367,7 +354,7 @@ func (r *reader) nodesFromTags(c *model.Cluster, e *model.Estate) []*model.Membe
 		if cp[id] || g.Tags[tagK8sClusterPref+c.Name] == "" || g.Tags[tagLBCCluster] != "" || strings.HasPrefix(g.Name, "k8s-") {
 			continue
 		}
-		out = append(out, &model.Member{Role: model.RoleNodes, Name: firstNonEmpty(g.Name, id), Kind: "tagged-group",
+		out = append(out, &model.Member{Role: model.RoleNodes, Name: cmp.Or(g.Name, id), Kind: "tagged-group",
 			Groups: []string{id}, Addrs: c.Networks.VPC, Origin: g.Origin})
 	}
 	if len(out) == 0 && c.ClusterGroup != "" {
@@ -412,9 +399,14 @@ func (r *reader) nodegroupOf(n *model.Interface) string {
 	if len(match) == 1 {
 		return match[0]
 	}
-	var names []string
-	for _, id := range n.Groups {
-		names = append(names, firstNonEmpty(r.groups[id].Name, id))
+	return r.groupSetName(n.Groups)
+}
+
+// groupSetName names a set of groups by their names, or their ids.
+func (r *reader) groupSetName(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = cmp.Or(r.groups[id].Name, id)
 	}
 	return strings.Join(names, "+")
 }
@@ -432,30 +424,24 @@ func sameSet(a, b []string) bool {
 }
 
 func (r *reader) podMembers(enis []*model.Interface) []*model.Member {
-	return membersByGroups(model.RolePods, "branch-eni", enis, func(n *model.Interface) string {
-		var names []string
-		for _, id := range n.Groups {
-			names = append(names, firstNonEmpty(r.groups[id].Name, id))
-		}
-		return strings.Join(names, "+")
-	})
+	return membersByGroups(model.RolePods, "branch-eni", enis, func(n *model.Interface) string { return r.groupSetName(n.Groups) })
 }
 
 // loadBalancers ties the balancers of the cluster's VPC to the cluster
 // when something says they serve it: a name the AWS Load Balancer
 // Controller gives ("k8s-…"), a group it tags, or a node rule that admits
 // the balancer's group.
-func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map[string][]*model.Interface, e *model.Estate) []*model.Member {
+func (r *reader) loadBalancers(c *model.Cluster, nodes []*model.Member, enis map[string][]*model.Interface) []*model.Member {
 	// Groups the nodes admit, and balancer names their rules mention (the
 	// in-tree controller describes NLB rules "kubernetes.io/rule/nlb/…=NAME").
 	admitted := map[string]bool{}
 	for _, m := range nodes {
 		for _, id := range m.Groups {
-			rules := r.ruleGroups[id]
-			if g := r.groups[id]; g != nil && rules == nil {
-				rules = g.Rules
+			g := r.groups[id]
+			if g == nil {
+				continue
 			}
-			for _, rule := range rules {
+			for _, rule := range g.Rules { // build has put describe-security-group-rules output there
 				if rule.Direction != model.Ingress {
 					continue
 				}
@@ -531,12 +517,3 @@ func (r *reader) servesCluster(c *model.Cluster, name string, groups []string, a
 // inTreeLBName is how the in-tree service controller names balancers: "a"
 // and the Service's UID without dashes, cut to 32 characters.
 var inTreeLBName = regexp.MustCompile(`^a[0-9a-f]{31}$`)
-
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}

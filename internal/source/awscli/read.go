@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/model"
@@ -89,7 +90,7 @@ func (r *reader) file(f input.File) error {
 		return srcpos.Location{File: f.Path, Line: n.LineOf(1), Address: addr}
 	}
 	for i, sg := range d.SecurityGroups {
-		if err := r.securityGroup(f.Path, sg, root.At("SecurityGroups", i), at); err != nil {
+		if err := r.securityGroup(sg, root.At("SecurityGroups", i), at); err != nil {
 			return err
 		}
 	}
@@ -222,7 +223,7 @@ func (r *reader) group(id string) *model.Group {
 	return g
 }
 
-func (r *reader) securityGroup(file string, sg securityGroup, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) error {
+func (r *reader) securityGroup(sg securityGroup, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) error {
 	if sg.GroupID == "" {
 		return srcpos.Errorf(at(n, ""), "security group without GroupId")
 	}
@@ -235,31 +236,39 @@ func (r *reader) securityGroup(file string, sg securityGroup, n *jsonpos.Node, a
 	if name := g.Tags["Name"]; name != "" && name != g.Name {
 		g.Aliases = append(g.Aliases, name)
 	}
-	for dir, perms := range [][]ipPermission{sg.IPPermissions, sg.IPPermissionsEgress} {
+	both := [][]ipPermission{sg.IPPermissions, sg.IPPermissionsEgress}
+	peers := 0
+	for _, perms := range both {
+		for _, p := range perms {
+			peers += len(p.IPRanges) + len(p.IPv6Ranges) + len(p.PrefixListIDs) + len(p.UserIDGroupPairs)
+		}
+	}
+	if peers > 0 {
+		g.Rules = make([]model.Rule, 0, peers) // one rule per peer: no regrowing for large groups
+	}
+	for dir, perms := range both {
 		key := "IpPermissions"
 		if dir == 1 {
 			key = "IpPermissionsEgress"
 		}
 		for i, p := range perms {
-			rules, err := permissionRules(p, model.Direction(dir), sg.GroupID, n.At(key, i), at)
-			if err != nil {
+			var err error
+			if g.Rules, err = appendPermissionRules(g.Rules, p, model.Direction(dir), sg.GroupID, n.At(key, i), at); err != nil {
 				return err
 			}
-			g.Rules = append(g.Rules, rules...)
 		}
 	}
 	return nil
 }
 
-// permissionRules expands one IpPermission, which may name many peers,
-// into one rule per peer.
-func permissionRules(p ipPermission, dir model.Direction, groupID string, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) ([]model.Rule, error) {
+// appendPermissionRules expands one IpPermission, which may name many
+// peers, into one rule per peer, appended to out.
+func appendPermissionRules(out []model.Rule, p ipPermission, dir model.Direction, groupID string, n *jsonpos.Node, at func(*jsonpos.Node, string) srcpos.Location) ([]model.Rule, error) {
 	loc := at(n, groupID)
 	svcs, err := services(p.IPProtocol, p.FromPort, p.ToPort, loc)
 	if err != nil {
 		return nil, err
 	}
-	var out []model.Rule
 	add := func(peer model.Peer, desc string, pn *jsonpos.Node) {
 		out = append(out, model.Rule{Direction: dir, Services: svcs, Peer: peer, Description: desc,
 			Origin: srcpos.Location{File: loc.File, Line: pn.LineOf(loc.Line), Address: groupID}})
@@ -354,14 +363,10 @@ func services(proto string, from, to *int, loc srcpos.Location) (netset.Services
 }
 
 func parsePrefix(s string, loc srcpos.Location) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
+	if p, ok := input.ParsePrefix(s); ok {
+		return p, nil
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.Prefix{}, srcpos.Errorf(loc, "%q is not a CIDR block (expected such as 10.0.0.0/16 or ::/0)", s)
+	return netip.Prefix{}, srcpos.Errorf(loc, "%q is not a CIDR block (expected such as 10.0.0.0/16 or ::/0)", strings.TrimSpace(s))
 }
 
 func (r *reader) eni(n *networkInterface, instanceID string, loc srcpos.Location) error {
@@ -397,21 +402,12 @@ func (r *reader) eni(n *networkInterface, instanceID string, loc srcpos.Location
 		if err != nil {
 			return srcpos.Errorf(loc, "%q is not an IP address", s)
 		}
-		if !containsAddr(ifc.Addrs, a) {
+		if !slices.Contains(ifc.Addrs, a) {
 			ifc.Addrs = append(ifc.Addrs, a)
 		}
 	}
 	r.enis = append(r.enis, ifc)
 	return nil
-}
-
-func containsAddr(as []netip.Addr, a netip.Addr) bool {
-	for _, b := range as {
-		if a == b {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *reader) vpc(v vpc, loc srcpos.Location) error {
@@ -435,19 +431,10 @@ func (r *reader) vpc(v vpc, loc srcpos.Location) error {
 		if err != nil {
 			return err
 		}
-		if !containsPrefix(m.CIDRs, p) {
+		if !slices.Contains(m.CIDRs, p) {
 			m.CIDRs = append(m.CIDRs, p)
 		}
 	}
 	r.vpcs[v.VpcID] = m
 	return nil
-}
-
-func containsPrefix(ps []netip.Prefix, p netip.Prefix) bool {
-	for _, q := range ps {
-		if p == q {
-			return true
-		}
-	}
-	return false
 }

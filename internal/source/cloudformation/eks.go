@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -100,7 +102,7 @@ func (r *reader) clusterGroupKey(t *template, id string) string {
 func (r *reader) cluster(t *template, res *resource, props val, guard []string) error {
 	r.exists(t, res, guard)
 	d := &clusterDoc{t: t, res: res, loc: r.loc(t, res.key, res.id)}
-	name, ok, err := r.field(props, "Name", 0)
+	name, ok, err := r.field(props, "Name")
 	if err != nil {
 		return err
 	}
@@ -119,18 +121,18 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 		d.legacy = err1 == nil && err2 == nil && mj == 1 && mn < 14
 	}
 	d.endpoint = model.Endpoint{Public: model.Yes, Private: model.No, Origin: d.loc}
-	cfg, ok, err := r.field(props, "ResourcesVpcConfig", 0)
+	cfg, ok, err := r.field(props, "ResourcesVpcConfig")
 	if err != nil {
 		return err
 	}
 	if ok {
 		d.endpoint.Origin = r.loc(t, cfg.node, res.id)
-		if v, ok, err := r.field(cfg, "SubnetIds", 0); err != nil {
+		if v, ok, err := r.field(cfg, "SubnetIds"); err != nil {
 			return err
 		} else if ok {
 			d.subnets, d.subnetsOK = r.subnetKeys(v)
 		}
-		if v, ok, err := r.field(cfg, "SecurityGroupIds", 0); err != nil {
+		if v, ok, err := r.field(cfg, "SecurityGroupIds"); err != nil {
 			return err
 		} else if ok {
 			d.cpGroups, d.cpUnknown = r.groupList(v, d.loc)
@@ -142,7 +144,7 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 			name string
 			to   *model.Tri
 		}{{"EndpointPublicAccess", &d.endpoint.Public}, {"EndpointPrivateAccess", &d.endpoint.Private}} {
-			v, ok, err := r.field(cfg, f.name, 0)
+			v, ok, err := r.field(cfg, f.name)
 			switch {
 			case err != nil:
 				return err
@@ -155,7 +157,7 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 				*f.to = model.Unset
 			}
 		}
-		if v, ok, err := r.field(cfg, "PublicAccessCidrs", 0); err != nil {
+		if v, ok, err := r.field(cfg, "PublicAccessCidrs"); err != nil {
 			return err
 		} else if ok {
 			if v.k != kList {
@@ -163,8 +165,8 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 			}
 			for _, e := range v.list {
 				s, known := e.known()
-				p, err := parsePrefix(s)
-				if !known || err != nil {
+				p, ok := input.ParsePrefix(s)
+				if !known || !ok {
 					d.endpoint.Public, d.endpoint.PublicCIDRs = model.Unset, nil
 					break
 				}
@@ -178,11 +180,11 @@ func (r *reader) cluster(t *template, res *resource, props val, guard []string) 
 	if d.endpoint.Public != model.Yes {
 		d.endpoint.PublicCIDRs = nil
 	}
-	if knc, ok, err := r.field(props, "KubernetesNetworkConfig", 0); err != nil {
+	if knc, ok, err := r.field(props, "KubernetesNetworkConfig"); err != nil {
 		return err
 	} else if ok {
 		if s, ok, _ := r.str(knc, "ServiceIpv4Cidr"); ok {
-			if p, err := parsePrefix(s); err == nil {
+			if p, ok := input.ParsePrefix(s); ok {
 				d.services = append(d.services, p)
 			}
 		}
@@ -205,23 +207,23 @@ func (r *reader) nodegroup(t *template, res *resource, props val, guard []string
 	r.exists(t, res, guard)
 	d := &nodegroupDoc{t: t, res: res, key: r.key(t, res.id), loc: r.loc(t, res.key, res.id)}
 	var err error
-	if d.cluster, _, err = r.field(props, "ClusterName", 0); err != nil {
+	if d.cluster, _, err = r.field(props, "ClusterName"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "NodegroupName", 0); err != nil {
+	if v, ok, err := r.field(props, "NodegroupName"); err != nil {
 		return err
 	} else if s, known := v.known(); ok && known {
 		d.name = s
 	} else {
 		d.name = d.key
 	}
-	if d.lt, _, err = r.field(props, "LaunchTemplate", 0); err != nil {
+	if d.lt, _, err = r.field(props, "LaunchTemplate"); err != nil {
 		return err
 	}
-	if d.remote, _, err = r.field(props, "RemoteAccess", 0); err != nil {
+	if d.remote, _, err = r.field(props, "RemoteAccess"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
+	if v, ok, err := r.field(props, "Subnets"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, d.subnetOK = r.subnetKeys(v)
@@ -234,7 +236,7 @@ func (r *reader) fargateProfile(t *template, res *resource, props val, guard []s
 	r.exists(t, res, guard)
 	d := &fargateDoc{loc: r.loc(t, res.key, res.id)}
 	var err error
-	if d.cluster, _, err = r.field(props, "ClusterName", 0); err != nil {
+	if d.cluster, _, err = r.field(props, "ClusterName"); err != nil {
 		return err
 	}
 	if s, ok, err := r.str(props, "FargateProfileName"); err != nil {
@@ -244,7 +246,7 @@ func (r *reader) fargateProfile(t *template, res *resource, props val, guard []s
 	} else {
 		d.name = r.key(t, res.id)
 	}
-	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
+	if v, ok, err := r.field(props, "Subnets"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, d.subnetOK = r.subnetKeys(v)
@@ -256,7 +258,7 @@ func (r *reader) fargateProfile(t *template, res *resource, props val, guard []s
 func (r *reader) addon(t *template, res *resource, props val) error {
 	d := &addonDoc{loc: r.loc(t, res.key, res.id)}
 	var err error
-	if d.cluster, _, err = r.field(props, "ClusterName", 0); err != nil {
+	if d.cluster, _, err = r.field(props, "ClusterName"); err != nil {
 		return err
 	}
 	if d.name, _, err = r.str(props, "AddonName"); err != nil {
@@ -272,29 +274,29 @@ func (r *reader) addon(t *template, res *resource, props val) error {
 }
 
 // groupsField reads a list of group IDs (or, for names, GroupName values).
-func (r *reader) groupsField(m val, field string, loc srcpos.Location) ([]string, string, bool, error) {
-	v, ok, err := r.field(m, field, 0)
+func (r *reader) groupsField(m val, field string, loc srcpos.Location) ([]string, string, error) {
+	v, ok, err := r.field(m, field)
 	if err != nil || !ok {
-		return nil, "", false, err
+		return nil, "", err
 	}
 	if v.k == kMaybe {
-		return nil, field + " " + v.whyUnknown(), true, nil
+		return nil, field + " " + v.whyUnknown(), nil
 	}
 	groups, why := r.groupList(v, loc)
 	if why != "" {
 		why = field + ": " + why
 	}
-	return groups, why, true, nil
+	return groups, why, nil
 }
 
 func (r *reader) launchTemplate(t *template, res *resource, props val, guard []string) error {
 	r.exists(t, res, guard)
 	lt := &launchTemplate{key: r.key(t, res.id), loc: r.loc(t, res.key, res.id)}
 	var err error
-	if lt.name, lt.hasName, err = r.field(props, "LaunchTemplateName", 0); err != nil {
+	if lt.name, lt.hasName, err = r.field(props, "LaunchTemplateName"); err != nil {
 		return err
 	}
-	data, ok, err := r.field(props, "LaunchTemplateData", 0)
+	data, ok, err := r.field(props, "LaunchTemplateData")
 	if err != nil {
 		return err
 	}
@@ -304,7 +306,7 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 		lt.unknown = "its LaunchTemplateData " + data.whyUnknown()
 	default:
 		for _, f := range []string{"SecurityGroupIds", "SecurityGroups"} {
-			groups, why, _, err := r.groupsField(data, f, lt.loc)
+			groups, why, err := r.groupsField(data, f, lt.loc)
 			if err != nil {
 				return err
 			}
@@ -313,7 +315,7 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 				lt.unknown = why
 			}
 		}
-		nis, ok, err := r.field(data, "NetworkInterfaces", 0)
+		nis, ok, err := r.field(data, "NetworkInterfaces")
 		if err != nil {
 			return err
 		}
@@ -326,17 +328,17 @@ func (r *reader) launchTemplate(t *template, res *resource, props val, guard []s
 				continue
 			}
 			// The primary interface (device index 0) carries the node's address.
-			if idx, ok, _ := r.field(ni, "DeviceIndex", 0); ok {
+			if idx, ok, _ := r.field(ni, "DeviceIndex"); ok {
 				if s, known := idx.known(); !known || strings.TrimSpace(s) != "0" {
 					continue
 				}
 			}
-			if idx, ok, _ := r.field(ni, "NetworkCardIndex", 0); ok {
+			if idx, ok, _ := r.field(ni, "NetworkCardIndex"); ok {
 				if s, known := idx.known(); !known || strings.TrimSpace(s) != "0" {
 					continue
 				}
 			}
-			groups, why, _, err := r.groupsField(ni, "Groups", lt.loc)
+			groups, why, err := r.groupsField(ni, "Groups", lt.loc)
 			if err != nil {
 				return err
 			}
@@ -354,10 +356,10 @@ func (r *reader) launchConfig(t *template, res *resource, props val, guard []str
 	r.exists(t, res, guard)
 	lc := &launchTemplate{key: r.key(t, res.id), loc: r.loc(t, res.key, res.id)}
 	var err error
-	if lc.name, lc.hasName, err = r.field(props, "LaunchConfigurationName", 0); err != nil {
+	if lc.name, lc.hasName, err = r.field(props, "LaunchConfigurationName"); err != nil {
 		return err
 	}
-	groups, why, _, err := r.groupsField(props, "SecurityGroups", lc.loc)
+	groups, why, err := r.groupsField(props, "SecurityGroups", lc.loc)
 	if err != nil {
 		return err
 	}
@@ -382,26 +384,26 @@ func (r *reader) autoScalingGroup(t *template, res *resource, props val, guard [
 	} else {
 		d.name = d.key
 	}
-	if d.lt, _, err = r.field(props, "LaunchTemplate", 0); err != nil {
+	if d.lt, _, err = r.field(props, "LaunchTemplate"); err != nil {
 		return err
 	}
 	if d.lt.k == kNull {
-		if mip, ok, err := r.field(props, "MixedInstancesPolicy", 0); err != nil {
+		if mip, ok, err := r.field(props, "MixedInstancesPolicy"); err != nil {
 			return err
 		} else if ok {
-			if lt, ok, err := r.field(mip, "LaunchTemplate", 0); err != nil {
+			if lt, ok, err := r.field(mip, "LaunchTemplate"); err != nil {
 				return err
 			} else if ok {
-				if d.lt, _, err = r.field(lt, "LaunchTemplateSpecification", 0); err != nil {
+				if d.lt, _, err = r.field(lt, "LaunchTemplateSpecification"); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	if d.lc, _, err = r.field(props, "LaunchConfigurationName", 0); err != nil {
+	if d.lc, _, err = r.field(props, "LaunchConfigurationName"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "VPCZoneIdentifier", 0); err != nil {
+	if v, ok, err := r.field(props, "VPCZoneIdentifier"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, d.subnetsOK = r.subnetKeys(v)
@@ -428,7 +430,7 @@ func (r *reader) loadBalancer(t *template, res *resource, props val, guard []str
 	if s, ok, _ := r.str(props, "Scheme"); ok && s != "" {
 		lb.Scheme = s
 	}
-	groups, why, _, err := r.groupsField(props, "SecurityGroups", lb.Origin)
+	groups, why, err := r.groupsField(props, "SecurityGroups", lb.Origin)
 	if err != nil {
 		return err
 	}
@@ -437,7 +439,7 @@ func (r *reader) loadBalancer(t *template, res *resource, props val, guard []str
 	}
 	lb.Groups = groups
 	d := &lbDoc{lb: lb}
-	if v, ok, err := r.field(props, "Subnets", 0); err != nil {
+	if v, ok, err := r.field(props, "Subnets"); err != nil {
 		return err
 	} else if ok {
 		d.subnets, _ = r.subnetKeys(v)
@@ -461,8 +463,8 @@ func appendUnique(xs []string, ys ...string) []string {
 // findLaunchTemplate resolves a launch template specification by ID (a
 // Ref to the template) or by name.
 func (r *reader) findLaunchTemplate(spec val, idField, nameField string, pool map[string]*launchTemplate) (*launchTemplate, string) {
-	id, hasID, _ := r.field(spec, idField, 0)
-	name, hasName, _ := r.field(spec, nameField, 0)
+	id, hasID, _ := r.field(spec, idField)
+	name, hasName, _ := r.field(spec, nameField)
 	if hasID {
 		if sy := id.single(); sy != nil && sy.kind == symRes {
 			if lt := pool[r.key(sy.t, sy.name)]; lt != nil {
@@ -488,7 +490,7 @@ func (r *reader) launchTemplateNamed(name val, pool map[string]*launchTemplate) 
 		}
 	}
 	id := name.identity()
-	for _, key := range sortedKeys(pool) {
+	for _, key := range slices.Sorted(maps.Keys(pool)) {
 		if lt := pool[key]; lt.hasName && lt.name.identity() == id {
 			return lt, ""
 		}
@@ -497,15 +499,6 @@ func (r *reader) launchTemplateNamed(name val, pool map[string]*launchTemplate) 
 		return nil, fmt.Sprintf("launch template or configuration %s is not in the input", s)
 	}
 	return nil, "the launch template " + name.whyUnknown()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // clusterInfo is one cluster of the estate: declared by an
@@ -531,7 +524,7 @@ func clusterIdentity(v val) string {
 	return v.identity()
 }
 
-func (r *reader) build() error {
+func (r *reader) build() {
 	// Rules declared by resources of their own join their groups; groups
 	// that are referenced but not declared get their rules marked unknown.
 	for _, key := range r.refOrder {
@@ -540,7 +533,7 @@ func (r *reader) build() error {
 			r.addGroup(&model.Group{ID: key, Provider: model.AWS, RulesUnknown: ref.why, Origin: ref.loc})
 		}
 	}
-	for _, key := range sortedKeys(r.extra) {
+	for _, key := range slices.Sorted(maps.Keys(r.extra)) {
 		g := r.groups[key]
 		if g == nil {
 			g = &model.Group{ID: key, Provider: model.AWS, RulesUnknown: fmt.Sprintf("%s is not in the input (its resource may be left out by a condition)", key)}
@@ -555,7 +548,7 @@ func (r *reader) build() error {
 			r.groups[key].Rules = append(r.groups[key].Rules, rules...)
 		}
 	}
-	for _, key := range sortedKeys(r.estate.VPCs) {
+	for _, key := range slices.Sorted(maps.Keys(r.estate.VPCs)) {
 		v := r.estate.VPCs[key]
 		slices.SortStableFunc(v.CIDRs, func(a, b netip.Prefix) int {
 			if a.Addr().Is4() != b.Addr().Is4() {
@@ -590,7 +583,6 @@ func (r *reader) build() error {
 	for _, ci := range infos {
 		r.estate.Clusters = append(r.estate.Clusters, ci.c)
 	}
-	return nil
 }
 
 func (r *reader) clusterInfos() []*clusterInfo {
@@ -882,7 +874,7 @@ func (r *reader) nodeMembers(ci *clusterInfo, c *model.Cluster) []*model.Member 
 		out = append(out, &model.Member{Role: model.RoleNodes, Name: "managed", Kind: "cluster-group-default", Groups: []string{c.ClusterGroup}, Origin: c.Origin})
 		r.notes = append(r.notes, fmt.Sprintf("cluster %s: the input declares no nodes, so they are taken to be managed node groups with the cluster security group %s (add the node group templates, or --role nodes=GROUP)", c.Name, c.ClusterGroup))
 	}
-	disambiguate(out)
+	input.Disambiguate(out)
 	return out
 }
 
@@ -917,7 +909,7 @@ func (r *reader) remoteAccess(d *nodegroupDoc, c *model.Cluster) string {
 	if d.remote.k != kMap {
 		return ""
 	}
-	if _, ok, _ := r.field(d.remote, "Ec2SshKey", 0); !ok {
+	if _, ok, _ := r.field(d.remote, "Ec2SshKey"); !ok {
 		return ""
 	}
 	key := d.key + ".RemoteAccessSecurityGroup"
@@ -925,7 +917,7 @@ func (r *reader) remoteAccess(d *nodegroupDoc, c *model.Cluster) string {
 	g := &model.Group{ID: key, Name: "eks-remoteAccess-" + d.name, Provider: model.AWS, Implicit: true, VPC: c.VPC, Origin: loc,
 		Description: "the remote access group EKS creates for node group " + d.name}
 	ssh := netset.Ports(netset.TCP, 22, 22)
-	src, ok, _ := r.field(d.remote, "SourceSecurityGroups", 0)
+	src, ok, _ := r.field(d.remote, "SourceSecurityGroups")
 	switch {
 	case !ok || src.k == kList && len(src.list) == 0:
 		g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Services: ssh, Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")},
@@ -983,19 +975,4 @@ func (r *reader) lbMembers(c *model.Cluster, nodes []*model.Member) []*model.Mem
 		out = append(out, &model.Member{Role: model.RoleLoadBalancer, Name: lb.Name, Kind: lb.Type, Groups: lb.Groups, Origin: lb.Origin})
 	}
 	return out
-}
-
-// disambiguate gives members of one role that share a name distinct names.
-func disambiguate(ms []*model.Member) {
-	count := map[string]int{}
-	for _, m := range ms {
-		count[m.Name]++
-	}
-	seen := map[string]int{}
-	for _, m := range ms {
-		if count[m.Name] > 1 {
-			seen[m.Name]++
-			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
-		}
-	}
 }

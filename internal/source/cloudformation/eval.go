@@ -112,7 +112,7 @@ func (r *reader) eval(t *template, n *yaml.Node, depth int) (val, error) {
 
 // field evaluates one key of a mapping value; ok is false when the key is
 // absent or AWS::NoValue.
-func (r *reader) field(m val, key string, depth int) (val, bool, error) {
+func (r *reader) field(m val, key string) (val, bool, error) {
 	if m.k != kMap {
 		return val{}, false, nil
 	}
@@ -120,7 +120,7 @@ func (r *reader) field(m val, key string, depth int) (val, bool, error) {
 	if n == nil {
 		return val{}, false, nil
 	}
-	v, err := r.eval(m.t, n, depth+1)
+	v, err := r.eval(m.t, n, 1)
 	if err != nil || v.k == kNoValue {
 		return val{}, false, err
 	}
@@ -831,7 +831,6 @@ func (r *reader) importValue(t *template, name val, at *yaml.Node, depth int) (v
 
 type export struct {
 	t     *template
-	out   *output
 	re    *regexp.Regexp
 	value *yaml.Node
 }
@@ -867,7 +866,7 @@ func (r *reader) findExport(name string) (*export, error) {
 					}
 				}
 				if okPat {
-					r.exports = append(r.exports, &export{t: t, out: o, re: regexp.MustCompile(pat + "$"), value: o.value})
+					r.exports = append(r.exports, &export{t: t, re: regexp.MustCompile(pat + "$"), value: o.value})
 				}
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -44,7 +45,7 @@ func (r *reader) refGroup(key, why string, loc srcpos.Location) {
 
 // str returns a field's text when the template gives it plainly.
 func (r *reader) str(m val, key string) (string, bool, error) {
-	v, ok, err := r.field(m, key, 0)
+	v, ok, err := r.field(m, key)
 	if err != nil || !ok {
 		return "", false, err
 	}
@@ -63,7 +64,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 	if g.Description, _, err = r.str(props, "GroupDescription"); err != nil {
 		return err
 	}
-	if v, ok, err := r.field(props, "VpcId", 0); err != nil {
+	if v, ok, err := r.field(props, "VpcId"); err != nil {
 		return err
 	} else if ok {
 		g.VPC = r.vpcKey(v)
@@ -82,10 +83,10 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 	if key != res.id {
 		g.Aliases = append(g.Aliases, res.id)
 	}
-	if v, ok, err := r.field(props, "SecurityGroupIngress", 0); err != nil {
+	if v, ok, err := r.field(props, "SecurityGroupIngress"); err != nil {
 		return err
 	} else if ok {
-		rules, why, err := r.ruleList(t, v, model.Ingress, key, res.id, guard)
+		rules, why, err := r.ruleList(t, v, model.Ingress, res.id, guard)
 		if err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 			g.RulesUnknown = "its SecurityGroupIngress " + why
 		}
 	}
-	v, ok, err := r.field(props, "SecurityGroupEgress", 0)
+	v, ok, err := r.field(props, "SecurityGroupEgress")
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (r *reader) securityGroup(t *template, res *resource, props val, guard []st
 				g.Rules = append(g.Rules, defaultEgressRules(loc, eg)...)
 				continue
 			}
-			rules, why, err := r.ruleList(t, ev.v, model.Egress, key, res.id, eg)
+			rules, why, err := r.ruleList(t, ev.v, model.Egress, res.id, eg)
 			if err != nil {
 				return err
 			}
@@ -136,7 +137,7 @@ func defaultEgressRules(loc srcpos.Location, guard []string) []model.Rule {
 
 // ruleList maps a list of rules (SecurityGroupIngress, SecurityGroupEgress).
 // why is set when the list itself is not known.
-func (r *reader) ruleList(t *template, v val, dir model.Direction, owner, addr string, guard []string) ([]model.Rule, string, error) {
+func (r *reader) ruleList(t *template, v val, dir model.Direction, addr string, guard []string) ([]model.Rule, string, error) {
 	var out []model.Rule
 	why := ""
 	for _, lv := range expand(v) {
@@ -150,7 +151,7 @@ func (r *reader) ruleList(t *template, v val, dir model.Direction, owner, addr s
 				for _, ev := range expand(e) {
 					switch ev.v.k {
 					case kMap:
-						rules, err := r.rule(ev.v, ev.v.node, dir, owner, addr, false, append(slices.Clone(g), ev.guard...))
+						rules, err := r.rule(ev.v, ev.v.node, dir, addr, false, append(slices.Clone(g), ev.guard...))
 						if err != nil {
 							return nil, "", err
 						}
@@ -179,7 +180,7 @@ func lineOf(n *yaml.Node) int {
 
 // rule maps one rule mapping into one rule per way its undecided
 // conditions may turn out.
-func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr string, standalone bool, guard []string) ([]model.Rule, error) {
+func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, addr string, standalone bool, guard []string) ([]model.Rule, error) {
 	peers := ingressPeers
 	if dir == model.Egress {
 		peers = egressPeers
@@ -187,7 +188,7 @@ func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr str
 	fields := append([]string{"IpProtocol", "FromPort", "ToPort", "Description"}, peers...)
 	vals := map[string]val{}
 	for _, f := range fields {
-		v, ok, err := r.field(m, f, 0)
+		v, ok, err := r.field(m, f)
 		if err != nil {
 			return nil, err
 		}
@@ -229,7 +230,7 @@ func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr str
 	}
 	var out []model.Rule
 	for _, c := range combos {
-		rule, ok, err := r.oneRule(m.t, c.vals, at, dir, owner, addr, standalone, c.guard, peers)
+		rule, ok, err := r.oneRule(m.t, c.vals, at, dir, addr, standalone, c.guard, peers)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +241,7 @@ func (r *reader) rule(m val, at *yaml.Node, dir model.Direction, owner, addr str
 	return out, nil
 }
 
-func (r *reader) oneRule(t *template, vals map[string]val, at *yaml.Node, dir model.Direction, owner, addr string, standalone bool, guard []string, peers []string) (model.Rule, bool, error) {
+func (r *reader) oneRule(t *template, vals map[string]val, at *yaml.Node, dir model.Direction, addr string, standalone bool, guard []string, peers []string) (model.Rule, bool, error) {
 	loc := r.loc(t, at, addr)
 	// In a combination of undecided conditions, a rule that lacks what
 	// CloudFormation requires could not deploy: that combination is left out.
@@ -368,8 +369,8 @@ func (r *reader) peer(field string, v val, loc srcpos.Location) (model.Peer, err
 		if !ok {
 			return model.Peer{Kind: model.PeerUnknown, Why: field + " " + v.whyUnknown()}, nil
 		}
-		p, err := parsePrefix(s)
-		if err != nil {
+		p, ok := input.ParsePrefix(s)
+		if !ok {
 			return model.Peer{}, srcpos.Errorf(srcpos.Location{File: loc.File, Line: lineOf(v.node), Column: colOf(v.node)}, "%s: %q is not a CIDR block (expected such as 10.0.0.0/16 or ::/0)", field, s)
 		}
 		return model.Peer{Kind: model.PeerCIDR, Prefix: p}, nil
@@ -399,18 +400,6 @@ func colOf(n *yaml.Node) int {
 		return 0
 	}
 	return n.Column
-}
-
-func parsePrefix(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (r *reader) prefixListPeer(field string, v val) model.Peer {
@@ -538,13 +527,13 @@ func (r *reader) standaloneRule(t *template, res *resource, props val, guard []s
 		dir = model.Egress
 	}
 	loc := r.loc(t, res.key, res.id)
-	gv, ok, err := r.field(props, "GroupId", 0)
+	gv, ok, err := r.field(props, "GroupId")
 	if err != nil {
 		return err
 	}
 	byName := false
 	if !ok && dir == model.Ingress {
-		gv, ok, err = r.field(props, "GroupName", 0)
+		gv, ok, err = r.field(props, "GroupName")
 		if err != nil {
 			return err
 		}
@@ -578,7 +567,7 @@ func (r *reader) standaloneRule(t *template, res *resource, props val, guard []s
 			r.notes = append(r.notes, fmt.Sprintf("%s: %s adds a rule to a security group the input does not decide (%s); the rule is left out", t.file, res.id, why))
 			continue
 		}
-		rules, err := r.rule(props, res.key, dir, target, res.id, true, g)
+		rules, err := r.rule(props, res.key, dir, res.id, true, g)
 		if err != nil {
 			return err
 		}
@@ -636,7 +625,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 	cidrs := func(fields ...string) ([]netip.Prefix, error) {
 		var out []netip.Prefix
 		for _, f := range fields {
-			v, ok, err := r.field(props, f, 0)
+			v, ok, err := r.field(props, f)
 			if err != nil || !ok {
 				if err != nil {
 					return nil, err
@@ -648,8 +637,8 @@ func (r *reader) network(t *template, res *resource, props val) error {
 				r.notes = append(r.notes, fmt.Sprintf("%s: the %s of %s %s; the vpc role and what counts as internet are less precise", t.file, f, res.id, v.whyUnknown()))
 				continue
 			}
-			p, err := parsePrefix(s)
-			if err != nil {
+			p, ok := input.ParsePrefix(s)
+			if !ok {
 				return nil, t.errorf(v.node, "%s: %q is not a CIDR block", f, s)
 			}
 			out = append(out, p)
@@ -670,7 +659,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 		v.Origin = loc
 		v.CIDRs = append(ps, v.CIDRs...)
 	case typeVPCCidrBlock:
-		vv, _, err := r.field(props, "VpcId", 0)
+		vv, _, err := r.field(props, "VpcId")
 		if err != nil {
 			return err
 		}
@@ -683,7 +672,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 			return err
 		}
 		for _, f := range []string{"AmazonProvidedIpv6CidrBlock", "Ipv6Pool", "Ipv6IpamPoolId", "Ipv4IpamPoolId"} {
-			if v, ok, _ := r.field(props, f, 0); ok && !isFalse(v) {
+			if v, ok, _ := r.field(props, f); ok && !isFalse(v) {
 				r.notes = append(r.notes, fmt.Sprintf("%s: %s gives VPC %s a range AWS assigns at deploy time; the vpc role and what counts as internet are less precise", t.file, res.id, vpc))
 			}
 		}
@@ -698,7 +687,7 @@ func (r *reader) network(t *template, res *resource, props val) error {
 		if err != nil {
 			return err
 		}
-		vv, _, err := r.field(props, "VpcId", 0)
+		vv, _, err := r.field(props, "VpcId")
 		if err != nil {
 			return err
 		}
@@ -721,7 +710,7 @@ func (r *reader) prefixList(t *template, res *resource, props val) error {
 	key := r.key(t, res.id)
 	set := &model.AddressSet{ID: key, Origin: r.loc(t, res.key, res.id)}
 	set.Name, _, _ = r.str(props, "PrefixListName")
-	v, ok, err := r.field(props, "Entries", 0)
+	v, ok, err := r.field(props, "Entries")
 	if err != nil {
 		return err
 	}
@@ -731,7 +720,7 @@ func (r *reader) prefixList(t *template, res *resource, props val) error {
 		set.Unknown = "its Entries " + v.whyUnknown()
 	default:
 		for _, e := range v.list {
-			c, ok, err := r.field(e, "Cidr", 0)
+			c, ok, err := r.field(e, "Cidr")
 			if err != nil {
 				return err
 			}
@@ -740,8 +729,8 @@ func (r *reader) prefixList(t *template, res *resource, props val) error {
 				set.Unknown, set.Prefixes = "an entry's Cidr "+c.whyUnknown(), nil
 				break
 			}
-			p, err := parsePrefix(s)
-			if err != nil {
+			p, ok := input.ParsePrefix(s)
+			if !ok {
 				return t.errorf(c.node, "Cidr: %q is not a CIDR block", s)
 			}
 			set.Prefixes = append(set.Prefixes, p)
@@ -758,7 +747,7 @@ type tag struct {
 
 // tags reads Tags, as a list of {Key, Value} or as a mapping.
 func (r *reader) tags(props val, field string) ([]tag, error) {
-	v, ok, err := r.field(props, field, 0)
+	v, ok, err := r.field(props, field)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -769,11 +758,11 @@ func (r *reader) tags(props val, field string) ([]tag, error) {
 			if e.k != kMap {
 				continue
 			}
-			k, ok, err := r.field(e, "Key", 0)
+			k, ok, err := r.field(e, "Key")
 			if err != nil {
 				return nil, err
 			}
-			tv, _, err := r.field(e, "Value", 0)
+			tv, _, err := r.field(e, "Value")
 			if err != nil {
 				return nil, err
 			}

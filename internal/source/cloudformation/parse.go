@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"regexp"
@@ -20,7 +19,6 @@ import (
 // template is one parsed CloudFormation template.
 type template struct {
 	file       string
-	root       *yaml.Node
 	params     map[string]*param
 	paramOrder []string
 	mappings   *yaml.Node
@@ -42,7 +40,6 @@ type template struct {
 
 type param struct {
 	name string
-	node *yaml.Node // the parameter's key node
 	typ  string
 	def  *yaml.Node // Default, or nil
 	desc string
@@ -52,16 +49,13 @@ type resource struct {
 	id    string
 	typ   string
 	key   *yaml.Node // the logical ID's key node: where the resource starts
-	node  *yaml.Node
 	props *yaml.Node // Properties mapping, or nil
 	cond  string     // the Condition attribute
 }
 
 type output struct {
-	name       string
 	exportName *yaml.Node
 	value      *yaml.Node
-	node       *yaml.Node
 }
 
 func (t *template) at(n *yaml.Node) srcpos.Location {
@@ -373,7 +367,7 @@ func parseTemplate(f input.File) (*template, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &template{file: f.Path, root: root, params: map[string]*param{}, conditions: map[string]*yaml.Node{},
+	t := &template{file: f.Path, params: map[string]*param{}, conditions: map[string]*yaml.Node{},
 		resources: map[string]*resource{}, condMemo: map[string]condResult{}, condBusy: map[string]bool{}}
 	root = deref(root)
 	if root == nil || root.Kind != yaml.MappingNode {
@@ -388,7 +382,7 @@ func parseTemplate(f input.File) (*template, error) {
 				if body == nil || body.Kind != yaml.MappingNode {
 					return nil, t.errorf(pv[1], "parameter %s: expected a mapping with Type and Default", pn.Value)
 				}
-				p := &param{name: pn.Value, node: pn, def: mapGet(body, "Default")}
+				p := &param{name: pn.Value, def: mapGet(body, "Default")}
 				if n := deref(mapGet(body, "Type")); n != nil && n.Kind == yaml.ScalarNode {
 					p.typ = n.Value
 				}
@@ -411,7 +405,7 @@ func parseTemplate(f input.File) (*template, error) {
 		case "Outputs":
 			for _, ov := range pairs(v) {
 				body := deref(ov[1])
-				o := &output{name: ov[0].Value, node: ov[0], value: mapGet(body, "Value")}
+				o := &output{value: mapGet(body, "Value")}
 				if exp := mapGet(body, "Export"); exp != nil {
 					o.exportName = mapGet(exp, "Name")
 				}
@@ -443,7 +437,7 @@ func parseTemplate(f input.File) (*template, error) {
 		if typ.Kind != yaml.ScalarNode || isShortTag(typ.Tag) {
 			return nil, t.errorf(typ, "resource %s: Type must be a plain string such as AWS::EC2::SecurityGroup", id)
 		}
-		r := &resource{id: id, typ: typ.Value, key: k, node: body}
+		r := &resource{id: id, typ: typ.Value, key: k}
 		if p := mapGet(body, "Properties"); p != nil {
 			dp := deref(p)
 			switch {
@@ -479,5 +473,3 @@ func stem(file string) string {
 	}
 	return b
 }
-
-func (t *template) String() string { return fmt.Sprintf("template %s", t.file) }

@@ -148,9 +148,7 @@ func Read(files []input.File) (*model.Estate, error) {
 			}
 		}
 	}
-	if err := r.build(); err != nil {
-		return nil, err
-	}
+	r.build()
 	r.estate.Notes = append(r.estate.Notes, r.notes...)
 	return r.estate, nil
 }
@@ -204,7 +202,7 @@ func (r *reader) names() error {
 			if res.typ != typeSecurityGroup {
 				continue
 			}
-			v, ok, err := r.field(val{k: kMap, node: res.props, t: t}, "GroupName", 0)
+			v, ok, err := r.field(val{k: kMap, node: res.props, t: t}, "GroupName")
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
 
@@ -33,21 +34,18 @@ type clusterDoc struct {
 
 // nodeDoc is one element of DescribeClusterInstances.
 type nodeDoc struct {
-	in   *instance
-	loc  srcpos.Location
-	file string
+	in  *instance
+	loc srcpos.Location
 }
 
 type poolDoc struct {
-	p    *nodePool
-	loc  srcpos.Location
-	file string
+	p   *nodePool
+	loc srcpos.Location
 }
 
 type endpointDoc struct {
-	e    *endpoints
-	loc  srcpos.Location
-	file string
+	e   *endpoints
+	loc srcpos.Location
 }
 
 func (r *reader) build() (*model.Estate, error) {
@@ -83,7 +81,7 @@ func (r *reader) build() (*model.Estate, error) {
 	for _, id := range r.cvmOrder {
 		e.Interfaces = append(e.Interfaces, r.iface(r.cvms[id]))
 	}
-	clusters, err := r.buildClusters(e)
+	clusters, err := r.buildClusters()
 	if err != nil {
 		return nil, err
 	}
@@ -106,15 +104,9 @@ func (r *reader) build() (*model.Estate, error) {
 // iface is a CVM instance as an interface: its groups in binding order.
 func (r *reader) iface(c *cvmDoc) *model.Interface {
 	n := &model.Interface{ID: c.in.InstanceID, Description: c.in.InstanceName, Type: "cvm", Instance: c.in.InstanceID,
-		Groups: slices.Clone(c.in.SecurityGroupIDs), Addrs: c.addrs, Origin: c.loc}
+		Groups: slices.Clone(c.in.SecurityGroupIDs), Addrs: c.addrs, Tags: tagMap(c.in.Tags), Origin: c.loc}
 	if v := c.in.VirtualPrivateCloud; v != nil {
 		n.VPC, n.Subnet = v.VpcID, v.SubnetID
-	}
-	if len(c.in.Tags) > 0 {
-		n.Tags = map[string]string{}
-		for _, t := range c.in.Tags {
-			n.Tags[t.Key] = t.Value
-		}
 	}
 	for _, g := range n.Groups {
 		r.group(g, c.loc)
@@ -124,8 +116,8 @@ func (r *reader) iface(c *cvmDoc) *model.Interface {
 
 // clusterIDOf finds the cluster an answer that does not name it belongs
 // to: the cls-… id in the file's name, else the only cluster of the input.
-func (r *reader) clusterIDOf(file string, loc srcpos.Location, what, example string) (string, error) {
-	switch ids := groupIDsIn(file, "cls-"); len(ids) {
+func (r *reader) clusterIDOf(loc srcpos.Location, what, example string) (string, error) {
+	switch ids := groupIDsIn(loc.File, "cls-"); len(ids) {
 	case 1:
 		return ids[0], nil
 	case 0:
@@ -138,7 +130,7 @@ func (r *reader) clusterIDOf(file string, loc srcpos.Location, what, example str
 	return "", srcpos.Errorf(loc, "%s does not name its cluster and the input has %d clusters: name the file after the cluster, such as %s", what, len(r.clusters), example)
 }
 
-func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
+func (r *reader) buildClusters() ([]*model.Cluster, error) {
 	var ids []string
 	add := func(id string) {
 		if id != "" && !slices.Contains(ids, id) {
@@ -151,11 +143,11 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 	nodes := map[string][]*nodeDoc{}
 	for _, n := range r.nodes {
 		id := ""
-		if p := r.pools[n.in.NodePoolID]; p != nil && p.p.ClusterInstanceID != "" && len(groupIDsIn(n.file, "cls-")) == 0 {
+		if p := r.pools[n.in.NodePoolID]; p != nil && p.p.ClusterInstanceID != "" && len(groupIDsIn(n.loc.File, "cls-")) == 0 {
 			id = p.p.ClusterInstanceID
 		} else {
 			var err error
-			if id, err = r.clusterIDOf(n.file, n.loc, "DescribeClusterInstances output", "cls-xxxxxxxx-instances.json"); err != nil {
+			if id, err = r.clusterIDOf(n.loc, "DescribeClusterInstances output", "cls-xxxxxxxx-instances.json"); err != nil {
 				return nil, err
 			}
 		}
@@ -168,7 +160,7 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 		id := p.p.ClusterInstanceID
 		if id == "" {
 			var err error
-			if id, err = r.clusterIDOf(p.file, p.loc, "DescribeClusterNodePools output", "cls-xxxxxxxx-node-pools.json"); err != nil {
+			if id, err = r.clusterIDOf(p.loc, "DescribeClusterNodePools output", "cls-xxxxxxxx-node-pools.json"); err != nil {
 				return nil, err
 			}
 		}
@@ -180,7 +172,7 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 		id := clusterInDomain(ep.e.ClusterDomain, ep.e.ClusterExternalDomain, ep.e.ClusterIntranetDomain, ep.e.Domain)
 		if id == "" {
 			var err error
-			if id, err = r.clusterIDOf(ep.file, ep.loc, "DescribeClusterEndpoints output", "cls-xxxxxxxx-endpoints.json"); err != nil {
+			if id, err = r.clusterIDOf(ep.loc, "DescribeClusterEndpoints output", "cls-xxxxxxxx-endpoints.json"); err != nil {
 				return nil, err
 			}
 		}
@@ -192,7 +184,7 @@ func (r *reader) buildClusters(e *model.Estate) ([]*model.Cluster, error) {
 	var out []*model.Cluster
 	names := map[string]int{}
 	for _, id := range ids {
-		c := r.cluster(id, e, nodes[id], pools[id], eps[id])
+		c := r.cluster(id, nodes[id], pools[id], eps[id])
 		names[c.Name]++
 		out = append(out, c)
 	}
@@ -224,7 +216,7 @@ func (r *reader) clusterDoc(id string) *clusterDoc {
 	return nil
 }
 
-func (r *reader) cluster(id string, e *model.Estate, nodes []*nodeDoc, pools []*poolDoc, ep *endpointDoc) *model.Cluster {
+func (r *reader) cluster(id string, nodes []*nodeDoc, pools []*poolDoc, ep *endpointDoc) *model.Cluster {
 	c := &model.Cluster{Name: id, Platform: model.TKE}
 	label := id
 	if doc := r.clusterDoc(id); doc != nil {
@@ -241,7 +233,7 @@ func (r *reader) cluster(id string, e *model.Estate, nodes []*nodeDoc, pools []*
 			}
 		}
 		c.NetworkMode = prop.NetworkType
-		r.networks(c, d, prop, label, doc.loc)
+		r.networks(c, d, prop, label)
 	} else {
 		r.note("cluster %s: no `tccli tke DescribeClusters` output, so its type, networks and VPC are unknown", label)
 		switch {
@@ -277,7 +269,7 @@ func (r *reader) cluster(id string, e *model.Estate, nodes []*nodeDoc, pools []*
 // networks fills the cluster's address ranges from DescribeClusters: the
 // container network is ClusterCIDR in global-router (GR) mode and the ENI
 // subnets in VPC-CNI mode (both when a GR cluster has VPC-CNI on).
-func (r *reader) networks(c *model.Cluster, d *cluster, prop clusterProperty, label string, loc srcpos.Location) {
+func (r *reader) networks(c *model.Cluster, d *cluster, prop clusterProperty, label string) {
 	ns := d.ClusterNetworkSettings
 	for _, s := range []string{ns.ServiceCIDR, ns.Ipv6ServiceCIDR} {
 		if p, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil {
@@ -381,7 +373,7 @@ func (r *reader) instanceMembers(nodes []*nodeDoc) (workers, masters []*model.Me
 		}
 	}
 	for _, ms := range [][]*model.Member{workers, masters} {
-		disambiguate(ms)
+		input.Disambiguate(ms)
 		for _, m := range ms {
 			if len(m.Addrs) == 0 {
 				m.AddrsExact = false // the input gives no address: assemble bounds it by the VPC
@@ -406,21 +398,6 @@ func (r *reader) groupSetName(groups []string) string {
 	return strings.Join(names, "+")
 }
 
-// disambiguate gives members of one role that share a name distinct names.
-func disambiguate(ms []*model.Member) {
-	count := map[string]int{}
-	for _, m := range ms {
-		count[m.Name]++
-	}
-	seen := map[string]int{}
-	for _, m := range ms {
-		if count[m.Name] > 1 {
-			seen[m.Name]++
-			m.Name = fmt.Sprintf("%s-%d", m.Name, seen[m.Name])
-		}
-	}
-}
-
 // poolMembers makes a member of each node pool when the input lists no
 // instances: the groups of its launch configuration, addresses unknown.
 func (r *reader) poolMembers(pools []*poolDoc) []*model.Member {
@@ -441,7 +418,7 @@ func (r *reader) poolMembers(pools []*poolDoc) []*model.Member {
 		}
 		out = append(out, m)
 	}
-	disambiguate(out)
+	input.Disambiguate(out)
 	return out
 }
 

@@ -247,7 +247,7 @@ func (r *reader) file(f input.File) error {
 			return srcpos.Errorf(l, "instance without InstanceId")
 		}
 		if in.isClusterNode() {
-			r.nodes = append(r.nodes, &nodeDoc{in: in, loc: l, file: f.Path})
+			r.nodes = append(r.nodes, &nodeDoc{in: in, loc: l})
 			continue
 		}
 		if err := r.cvm(in, l); err != nil {
@@ -261,7 +261,7 @@ func (r *reader) file(f input.File) error {
 			return srcpos.Errorf(l, "node pool without NodePoolId")
 		}
 		if _, ok := r.pools[p.NodePoolID]; !ok {
-			r.pools[p.NodePoolID] = &poolDoc{p: p, loc: l, file: f.Path}
+			r.pools[p.NodePoolID] = &poolDoc{p: p, loc: l}
 			r.poolOrder = append(r.poolOrder, p.NodePoolID)
 		}
 	}
@@ -276,7 +276,7 @@ func (r *reader) file(f input.File) error {
 	}
 	if d.endpoints.present() {
 		ep := d.endpoints
-		r.endpoints = append(r.endpoints, &endpointDoc{e: &ep, loc: loc(root, ""), file: f.Path})
+		r.endpoints = append(r.endpoints, &endpointDoc{e: &ep, loc: loc(root, "")})
 	}
 	return nil
 }
@@ -301,14 +301,20 @@ func (r *reader) securityGroup(sg securityGroup, loc srcpos.Location) error {
 	}
 	r.described[sg.SecurityGroupID] = true
 	g := r.group(sg.SecurityGroupID, loc)
-	g.Origin, g.Name, g.Description = loc, sg.SecurityGroupName, sg.SecurityGroupDesc
-	if len(sg.TagSet) > 0 {
-		g.Tags = map[string]string{}
-		for _, t := range sg.TagSet {
-			g.Tags[t.Key] = t.Value
-		}
-	}
+	g.Origin, g.Name, g.Description, g.Tags = loc, sg.SecurityGroupName, sg.SecurityGroupDesc, tagMap(sg.TagSet)
 	return nil
+}
+
+// tagMap turns a tag list into a map, nil when there are no tags.
+func tagMap(tags []tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
 }
 
 // groupIDsIn returns the distinct ids with a prefix ("sg-", "cls-") and
@@ -413,14 +419,10 @@ func (r *reader) cvm(in *instance, loc srcpos.Location) error {
 
 // parsePrefix reads a CIDR block or a single address.
 func parsePrefix(s string, loc srcpos.Location) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
+	if p, ok := input.ParsePrefix(s); ok {
+		return p, nil
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.Prefix{}, srcpos.Errorf(loc, "%q is not a CIDR block (expected such as 10.0.0.0/16, 10.0.0.1 or ::/0)", s)
+	return netip.Prefix{}, srcpos.Errorf(loc, "%q is not a CIDR block (expected such as 10.0.0.0/16, 10.0.0.1 or ::/0)", strings.TrimSpace(s))
 }
 
 func (r *reader) note(format string, args ...any) {

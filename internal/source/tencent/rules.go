@@ -13,6 +13,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/jsonpos"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
@@ -406,11 +407,8 @@ func addressEntry(s string) ([]netip.Prefix, bool) {
 		}
 		return rng.Prefixes(), true
 	}
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return []netip.Prefix{p.Masked()}, true
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, true
+	if p, ok := input.ParsePrefix(s); ok {
+		return []netip.Prefix{p}, true
 	}
 	return nil, false
 }
