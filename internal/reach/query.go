@@ -36,7 +36,6 @@ type Answer struct {
 type PairAnswer struct {
 	From, To string
 	Verdict  Verdict
-	Because  []Reason
 	// FromAddrs and ToAddrs are, when the verdict is allowed, the
 	// addresses of each end that take part in an allowed connection for
 	// some service of the question.
@@ -275,7 +274,6 @@ func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.
 	pa := PairAnswer{From: from.Label, To: to.Label}
 	pr := pairResult{eg: make([]sideResult, len(svcAtoms)), ig: make([]sideResult, len(svcAtoms))}
 	verdicts := make([]Verdict, len(svcAtoms))
-	var because [3][]Reason
 	var fromOK, toOK netipx.IPSetBuilder
 	for k, svc := range svcAtoms {
 		eg := e.sideOver(out, svc, to, toAtoms, qt)
@@ -283,22 +281,12 @@ func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.
 		pr.eg[k], pr.ig[k] = eg, ig
 		v := And(eg.verdict, ig.verdict)
 		verdicts[k] = v
-		switch v {
-		case Allowed:
-			because[v] = append(because[v], eg.reasons...)
-			because[v] = append(because[v], ig.reasons...)
+		if v == Allowed {
 			addRanges(&toOK, eg.allowed)
 			addRanges(&fromOK, ig.allowed)
-		default:
-			for _, sr := range []sideResult{eg, ig} {
-				if sr.verdict == v {
-					because[v] = append(because[v], sr.reasons...)
-				}
-			}
 		}
 	}
 	pa.Verdict = combine(verdicts, qs, true)
-	pa.Because = dedupe(because[pa.Verdict])
 	if pa.Verdict == Allowed {
 		pa.FromAddrs, _ = fromOK.IPSet()
 		pa.ToAddrs, _ = toOK.IPSet()
