@@ -248,7 +248,7 @@ func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt
 		for i, used := range usedInner {
 			if used {
 				_, is := sides(o, i)
-				why = append(why, is.reasons...)
+				why = append(why, is.reasons()...)
 			}
 		}
 		if mixed {
@@ -336,9 +336,31 @@ func atomsOf(h *Host, cuts []netip.Addr) []netipx.IPRange {
 
 type sideResult struct {
 	verdict Verdict
-	reasons []Reason
 	allowed []netipx.IPRange // atoms of the peer that the side allows
 	atoms   []verdictWhy     // per atom of the peer
+	// mixed, when the verdict is unknown because the atoms of a bound
+	// disagree, says so.
+	mixed *Reason
+}
+
+// reasons returns what decides the side's verdict: the reasons of the
+// atoms whose verdict it is and, when a bound's atoms disagree, that and
+// the reasons of every atom. Only the fold reads them, and only for some
+// sides, so they are gathered on demand.
+func (sr *sideResult) reasons() []Reason {
+	var out []Reason
+	for _, a := range sr.atoms {
+		if a.v == sr.verdict {
+			out = append(out, a.why...)
+		}
+	}
+	if sr.mixed != nil {
+		out = append(out, *sr.mixed)
+		for _, a := range sr.atoms {
+			out = append(out, a.why...)
+		}
+	}
+	return out
 }
 
 // sideOver decides one side for one service over every atom of the
@@ -357,19 +379,12 @@ func (e *Engine) sideOver(s *sideOf, svc netset.Service, peer *Host, atoms []net
 		if verdicts[i] == Allowed {
 			sr.allowed = append(sr.allowed, a)
 		}
-		if verdicts[i] == v {
-			sr.reasons = append(sr.reasons, sr.atoms[i].why...)
-		} else {
-			mixed = true
-		}
+		mixed = mixed || verdicts[i] != v
 	}
 	if v == Unknown && mixed && !peer.Exact {
-		sr.reasons = append(sr.reasons, Reason{Direction: s.dir, Effect: Unknown,
+		sr.mixed = &Reason{Direction: s.dir, Effect: Unknown,
 			Text: fmt.Sprintf("%s's rules treat parts of %s differently, and the input does not say which addresses %s has",
-				s.host.Label, netset.Describe(peer.Addrs), peer.Label)})
-		for i := range atoms {
-			sr.reasons = append(sr.reasons, sr.atoms[i].why...)
-		}
+				s.host.Label, netset.Describe(peer.Addrs), peer.Label)}
 	}
 	return sr
 }
