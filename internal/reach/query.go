@@ -381,7 +381,7 @@ func (e *Engine) sideOver(s *sideOf, svc netset.Service, peer *Host, atoms []net
 		}
 		mixed = mixed || verdicts[i] != v
 	}
-	if v == Unknown && mixed && !peer.Exact {
+	if v == Unknown && mixed && !peer.Exact && !s.quiet {
 		sr.mixed = &Reason{Direction: s.dir, Effect: Unknown,
 			Text: fmt.Sprintf("%s's rules treat parts of %s differently, and the input does not say which addresses %s has",
 				s.host.Label, netset.Describe(peer.Addrs), peer.Label)}
