@@ -3,7 +3,6 @@ package reach
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"go4.org/netipx"
 
@@ -515,13 +514,4 @@ func rangeString(r netipx.IPRange) string {
 		return p.String()
 	}
 	return r.String()
-}
-
-// joinLabels prints host labels for messages.
-func joinLabels(hs []Host) string {
-	ls := make([]string, len(hs))
-	for i, h := range hs {
-		ls[i] = h.Label
-	}
-	return strings.Join(ls, ", ")
 }
