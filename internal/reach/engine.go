@@ -330,6 +330,10 @@ func (e *Engine) side(h *Host, dir model.Direction) *sideOf {
 	if dir == model.Egress && !s.ordered && e.opts.Unfiltered != nil {
 		prefixes = append(prefixes, e.opts.Unfiltered.Prefixes()...)
 		for _, u := range e.opts.UnfilteredServices {
+			// Cut at each destination too: unfiltered decides by whether
+			// one destination holds the whole atom, and adjacent ones may
+			// make one prefix of the union.
+			prefixes = append(prefixes, u.Addrs.Prefixes()...)
 			s.svcCuts = append(s.svcCuts, u.Services.Ranges())
 		}
 	}
