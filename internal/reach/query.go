@@ -111,7 +111,7 @@ func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Ans
 	for k := range svcAtoms {
 		perSvc[k] = e.fold(results, k, fromHosts, toHosts, from.Q, to.Q, outerFrom)
 	}
-	all, _ := pick(perSvc, qs, true)
+	all := pick(perSvc, qs)
 	ans.Verdict, ans.Because = all.v, dedupe(all.why)
 	return ans
 }
@@ -131,27 +131,19 @@ type verdictWhy struct {
 	why []Reason
 }
 
-// pick folds parts under a quantifier, keeping the reasons of the parts
-// that decide the result; when a bound's parts disagree, all of them, and
-// mixed is set. No part at all is denied.
-func pick(parts []verdictWhy, q Quantifier, exact bool) (out verdictWhy, mixed bool) {
+// pick folds parts that are each decided on their own (services, hosts)
+// under a quantifier, keeping the reasons of the parts that decide the
+// result. No part at all is denied.
+func pick(parts []verdictWhy, q Quantifier) verdictWhy {
 	if len(parts) == 0 {
-		return verdictWhy{v: Denied}, false
+		return verdictWhy{v: Denied}
 	}
 	lo, hi := parts[0].v, parts[0].v
 	for _, p := range parts[1:] {
 		lo, hi = min(lo, p.v), max(hi, p.v)
 	}
-	out.v = combine([]Verdict{lo, hi}, q, exact)
-	mixed = lo != hi
-	if out.v == Unknown && mixed && !exact {
-		for _, p := range parts {
-			out.why = append(out.why, p.why...)
-		}
-		return out, true
-	}
-	out.why = joinWhy(parts, out.v)
-	return out, false
+	v := combine([]Verdict{lo, hi}, q, true)
+	return verdictWhy{v, joinWhy(parts, v)}
 }
 
 // joinWhy returns the reasons of the parts whose verdict is v. A single
@@ -258,8 +250,7 @@ func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt
 		}
 		outerVals[o] = verdictWhy{v, dedupe(why)}
 	}
-	r, _ := pick(outerVals, qo, true)
-	return r
+	return pick(outerVals, qo)
 }
 
 // pairResult keeps, for the fold, both sides of one pair for each service
