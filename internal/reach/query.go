@@ -298,7 +298,7 @@ func serviceAtoms(svcs netset.Services, sides ...*sideOf) []netset.Service {
 	pieces := svcs.Ranges().Split(serviceCuts(sides...))
 	out := make([]netset.Service, len(pieces))
 	for i, p := range pieces {
-		out[i] = netset.ServicesOf(netset.Ranges{p}).First()
+		out[i] = netset.FirstOf(p)
 	}
 	return out
 }
