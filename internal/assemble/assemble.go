@@ -402,7 +402,7 @@ func endpointListeners(e *model.Estate, c *model.Cluster) {
 		}
 		g := &model.Group{ID: id, Name: "listener of " + m.Name + " of " + c.Name, Provider: model.Tencent, Implicit: true, Origin: m.Origin,
 			Description: "TKE's API endpoint listens on tcp/443 only"}
-		for _, p := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
+		for _, p := range []netip.Prefix{netset.AllIPv4, netset.AllIPv6} {
 			g.Rules = append(g.Rules, model.Rule{Direction: model.Ingress, Action: model.Drop, Services: others,
 				Peer: model.Peer{Kind: model.PeerCIDR, Prefix: p}, Description: "the API endpoint listens on tcp/443 only", Origin: m.Origin})
 		}

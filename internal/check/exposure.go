@@ -267,16 +267,7 @@ func exposureSeverity(base, rangeName string, reached, whole *netipx.IPSet) (str
 	if rangeName == model.RoleVPC {
 		return base, netset.Subset(whole, reached)
 	}
-	v4, v6 := new(big.Int), new(big.Int)
-	for _, r := range reached.Ranges() {
-		n := new(big.Int).Sub(new(big.Int).SetBytes(r.To().AsSlice()), new(big.Int).SetBytes(r.From().AsSlice()))
-		n.Add(n, big.NewInt(1))
-		if r.From().Is4() {
-			v4.Add(v4, n)
-		} else {
-			v6.Add(v6, n)
-		}
-	}
+	v4, v6 := netset.Sizes(reached)
 	switch {
 	case v4.Cmp(wholeIPv4) >= 0 || v6.Cmp(wholeIPv6) >= 0:
 		return base, true

@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/srcpos"
@@ -178,19 +179,10 @@ func (c *Cluster) Roles(groups map[string]*Group) map[string][]string {
 			if m.IsAPIEndpoint() && (groups[g] == nil || groups[g].Implicit) {
 				continue // the platform's endpoint; only a group of the user's on it counts
 			}
-			if !contains(out[m.Role], g) {
+			if !slices.Contains(out[m.Role], g) {
 				out[m.Role] = append(out[m.Role], g)
 			}
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -92,11 +92,9 @@ func Describe(s *netipx.IPSet) string {
 	return fmt.Sprintf("%d prefixes from %s to %s", len(ps), ps[0], ps[len(ps)-1])
 }
 
-// Count prints how many addresses a set holds, exactly for IPv4 and as a
-// power of two (or exactly, when small) for IPv6:
-// "3,702,258,688 IPv4 addresses and about 2^128 IPv6 addresses".
-func Count(s *netipx.IPSet) string {
-	v4, v6 := new(big.Int), new(big.Int)
+// Sizes returns how many IPv4 and how many IPv6 addresses a set holds.
+func Sizes(s *netipx.IPSet) (v4, v6 *big.Int) {
+	v4, v6 = new(big.Int), new(big.Int)
 	for _, r := range s.Ranges() {
 		n := new(big.Int).Sub(new(big.Int).SetBytes(r.To().AsSlice()), new(big.Int).SetBytes(r.From().AsSlice()))
 		n.Add(n, big.NewInt(1))
@@ -106,6 +104,14 @@ func Count(s *netipx.IPSet) string {
 			v6.Add(v6, n)
 		}
 	}
+	return v4, v6
+}
+
+// Count prints how many addresses a set holds, exactly for IPv4 and as a
+// power of two (or exactly, when small) for IPv6:
+// "3,702,258,688 IPv4 addresses and about 2^128 IPv6 addresses".
+func Count(s *netipx.IPSet) string {
+	v4, v6 := Sizes(s)
 	var parts []string
 	if v4.Sign() > 0 {
 		parts = append(parts, plural(groupDigits(v4.String()), "IPv4 address"))

@@ -111,10 +111,11 @@ func (s Services) Ranges() Ranges { return s.r }
 func ServicesOf(r Ranges) Services { return Services{Normalize(r)} }
 
 // First returns the lowest service of a non-empty set.
-func (s Services) First() Service {
-	k := s.r[0].Lo
-	return Service{Proto: uint8(k >> 16), Value: uint16(k)}
-}
+func (s Services) First() Service { return FirstOf(s.r[0]) }
+
+// FirstOf returns the lowest service of an encoded interval, such as a
+// piece that Split cuts from Ranges.
+func FirstOf(r Range) Service { return Service{Proto: uint8(r.Lo >> 16), Value: uint16(r.Lo)} }
 
 // Protocols returns the protocols that s holds something of, ascending.
 func (s Services) Protocols() []uint8 {

@@ -3,7 +3,6 @@ package reach
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"go4.org/netipx"
 
@@ -82,6 +81,11 @@ type Engine struct {
 	// missingOrdered: groups missing from the input follow Tencent
 	// semantics, because every group of the estate does.
 	missingOrdered bool
+	// unfilteredPrefixes and unfilteredSvcs are where the unfiltered
+	// destinations and what they serve begin and end, for cutting the
+	// atoms of AWS egress sides.
+	unfilteredPrefixes []netip.Prefix
+	unfilteredSvcs     []netset.Ranges
 }
 
 type group struct {
@@ -122,6 +126,16 @@ func New(estate *model.Estate, opts Options) *Engine {
 		aws, tencent = aws || g.Provider != model.Tencent, tencent || g.Provider == model.Tencent
 	}
 	e.missingOrdered = tencent && !aws
+	if opts.Unfiltered != nil {
+		e.unfilteredPrefixes = opts.Unfiltered.Prefixes()
+		for _, u := range opts.UnfilteredServices {
+			// Each destination too: unfiltered decides by whether one
+			// destination holds the whole atom, and adjacent ones may make
+			// one prefix of the union.
+			e.unfilteredPrefixes = append(e.unfilteredPrefixes, u.Addrs.Prefixes()...)
+			e.unfilteredSvcs = append(e.unfilteredSvcs, u.Services.Ranges())
+		}
+	}
 	for id, g := range estate.Groups {
 		cg := &group{m: g, ordered: g.Provider == model.Tencent}
 		for i := range g.Rules {
@@ -328,11 +342,9 @@ func (e *Engine) side(h *Host, dir model.Direction) *sideOf {
 			prefixes = append(prefixes, r.prefixes...)
 		}
 	}
-	if dir == model.Egress && !s.ordered && e.opts.Unfiltered != nil {
-		prefixes = append(prefixes, e.opts.Unfiltered.Prefixes()...)
-		for _, u := range e.opts.UnfilteredServices {
-			s.svcCuts = append(s.svcCuts, u.Services.Ranges())
-		}
+	if dir == model.Egress && !s.ordered {
+		prefixes = append(prefixes, e.unfilteredPrefixes...)
+		s.svcCuts = e.unfilteredSvcs
 	}
 	s.cuts = netset.AddrCuts(prefixes)
 	return s
@@ -515,13 +527,4 @@ func rangeString(r netipx.IPRange) string {
 		return p.String()
 	}
 	return r.String()
-}
-
-// joinLabels prints host labels for messages.
-func joinLabels(hs []Host) string {
-	ls := make([]string, len(hs))
-	for i, h := range hs {
-		ls[i] = h.Label
-	}
-	return strings.Join(ls, ", ")
 }

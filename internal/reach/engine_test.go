@@ -213,6 +213,18 @@ func TestAskAWS(t *testing.T) {
 			reasons: []string{"egress - allowed: security groups do not filter traffic to 10.0.0.2/32 (Amazon DNS server)"},
 		},
 		{
+			// Adjacent destinations make one prefix of the union (10.0.0.2/31);
+			// the atoms must still be cut at each destination.
+			name:   "adjacent unfiltered destinations serve their own services",
+			groups: []*model.Group{{ID: "locked"}},
+			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/31")), UnfilteredServices: []reach.UnfilteredService{
+				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")},
+				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.3/32")), Name: "another service", Services: mustServices("udp/67")}}},
+			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
+			svcs: "udp/53", want: reach.Allowed,
+			reasons: []string{"egress - allowed: security groups do not filter traffic to 10.0.0.2/32 (Amazon DNS server)"},
+		},
+		{
 			name:   "a host that may have more groups is allowed by those it has",
 			groups: []*model.Group{{ID: "cluster", Rules: []model.Rule{out(cidr("0.0.0.0/0"), netset.AllServices()), in(grp("cluster"), netset.AllServices())}}},
 			from:   some("cp", reach.Host{Label: "cp", Groups: gs("cluster"), GroupsMore: "more groups", Addrs: addrs("10.0.1.1"), Exact: true}),

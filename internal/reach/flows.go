@@ -30,7 +30,7 @@ func (e *Engine) Flows(from, to *Host) Flow {
 	f := Flow{From: from.Label, To: to.Label}
 	var allowed, unknown netset.Ranges
 	for _, piece := range netset.AllServices().Ranges().Split(serviceCuts(out, in)) {
-		svc := netset.ServicesOf(netset.Ranges{piece}).First()
+		svc := netset.FirstOf(piece)
 		eg := e.sideOver(out, svc, to, toAtoms, Some)
 		if eg.verdict == Denied {
 			continue

@@ -36,7 +36,6 @@ type Answer struct {
 type PairAnswer struct {
 	From, To string
 	Verdict  Verdict
-	Because  []Reason
 	// FromAddrs and ToAddrs are, when the verdict is allowed, the
 	// addresses of each end that take part in an allowed connection for
 	// some service of the question.
@@ -112,7 +111,7 @@ func (e *Engine) ask(from, to Endpoint, svcs netset.Services, qs Quantifier) Ans
 	for k := range svcAtoms {
 		perSvc[k] = e.fold(results, k, fromHosts, toHosts, from.Q, to.Q, outerFrom)
 	}
-	all, _ := pick(perSvc, qs, true)
+	all := pick(perSvc, qs)
 	ans.Verdict, ans.Because = all.v, dedupe(all.why)
 	return ans
 }
@@ -132,27 +131,19 @@ type verdictWhy struct {
 	why []Reason
 }
 
-// pick folds parts under a quantifier, keeping the reasons of the parts
-// that decide the result; when a bound's parts disagree, all of them, and
-// mixed is set. No part at all is denied.
-func pick(parts []verdictWhy, q Quantifier, exact bool) (out verdictWhy, mixed bool) {
+// pick folds parts that are each decided on their own (services, hosts)
+// under a quantifier, keeping the reasons of the parts that decide the
+// result. No part at all is denied.
+func pick(parts []verdictWhy, q Quantifier) verdictWhy {
 	if len(parts) == 0 {
-		return verdictWhy{v: Denied}, false
+		return verdictWhy{v: Denied}
 	}
 	lo, hi := parts[0].v, parts[0].v
 	for _, p := range parts[1:] {
 		lo, hi = min(lo, p.v), max(hi, p.v)
 	}
-	out.v = combine([]Verdict{lo, hi}, q, exact)
-	mixed = lo != hi
-	if out.v == Unknown && mixed && !exact {
-		for _, p := range parts {
-			out.why = append(out.why, p.why...)
-		}
-		return out, true
-	}
-	out.why = joinWhy(parts, out.v)
-	return out, false
+	v := combine([]Verdict{lo, hi}, q, true)
+	return verdictWhy{v, joinWhy(parts, v)}
 }
 
 // joinWhy returns the reasons of the parts whose verdict is v. A single
@@ -249,7 +240,7 @@ func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt
 		for i, used := range usedInner {
 			if used {
 				_, is := sides(o, i)
-				why = append(why, is.reasons...)
+				why = append(why, is.reasons()...)
 			}
 		}
 		if mixed {
@@ -259,8 +250,7 @@ func (e *Engine) fold(prs []pairResult, k int, fromHosts, toHosts []Host, qf, qt
 		}
 		outerVals[o] = verdictWhy{v, dedupe(why)}
 	}
-	r, _ := pick(outerVals, qo, true)
-	return r
+	return pick(outerVals, qo)
 }
 
 // pairResult keeps, for the fold, both sides of one pair for each service
@@ -275,7 +265,6 @@ func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.
 	pa := PairAnswer{From: from.Label, To: to.Label}
 	pr := pairResult{eg: make([]sideResult, len(svcAtoms)), ig: make([]sideResult, len(svcAtoms))}
 	verdicts := make([]Verdict, len(svcAtoms))
-	var because [3][]Reason
 	var fromOK, toOK netipx.IPSetBuilder
 	for k, svc := range svcAtoms {
 		eg := e.sideOver(out, svc, to, toAtoms, qt)
@@ -283,22 +272,12 @@ func (e *Engine) pair(from, to *Host, out, in *sideOf, fromCuts, toCuts []netip.
 		pr.eg[k], pr.ig[k] = eg, ig
 		v := And(eg.verdict, ig.verdict)
 		verdicts[k] = v
-		switch v {
-		case Allowed:
-			because[v] = append(because[v], eg.reasons...)
-			because[v] = append(because[v], ig.reasons...)
+		if v == Allowed {
 			addRanges(&toOK, eg.allowed)
 			addRanges(&fromOK, ig.allowed)
-		default:
-			for _, sr := range []sideResult{eg, ig} {
-				if sr.verdict == v {
-					because[v] = append(because[v], sr.reasons...)
-				}
-			}
 		}
 	}
 	pa.Verdict = combine(verdicts, qs, true)
-	pa.Because = dedupe(because[pa.Verdict])
 	if pa.Verdict == Allowed {
 		pa.FromAddrs, _ = fromOK.IPSet()
 		pa.ToAddrs, _ = toOK.IPSet()
@@ -319,7 +298,7 @@ func serviceAtoms(svcs netset.Services, sides ...*sideOf) []netset.Service {
 	pieces := svcs.Ranges().Split(serviceCuts(sides...))
 	out := make([]netset.Service, len(pieces))
 	for i, p := range pieces {
-		out[i] = netset.ServicesOf(netset.Ranges{p}).First()
+		out[i] = netset.FirstOf(p)
 	}
 	return out
 }
@@ -348,9 +327,31 @@ func atomsOf(h *Host, cuts []netip.Addr) []netipx.IPRange {
 
 type sideResult struct {
 	verdict Verdict
-	reasons []Reason
 	allowed []netipx.IPRange // atoms of the peer that the side allows
 	atoms   []verdictWhy     // per atom of the peer
+	// mixed, when the verdict is unknown because the atoms of a bound
+	// disagree, says so.
+	mixed *Reason
+}
+
+// reasons returns what decides the side's verdict: the reasons of the
+// atoms whose verdict it is and, when a bound's atoms disagree, that and
+// the reasons of every atom. Only the fold reads them, and only for some
+// sides, so they are gathered on demand.
+func (sr *sideResult) reasons() []Reason {
+	var out []Reason
+	for _, a := range sr.atoms {
+		if a.v == sr.verdict {
+			out = append(out, a.why...)
+		}
+	}
+	if sr.mixed != nil {
+		out = append(out, *sr.mixed)
+		for _, a := range sr.atoms {
+			out = append(out, a.why...)
+		}
+	}
+	return out
 }
 
 // sideOver decides one side for one service over every atom of the
@@ -369,19 +370,12 @@ func (e *Engine) sideOver(s *sideOf, svc netset.Service, peer *Host, atoms []net
 		if verdicts[i] == Allowed {
 			sr.allowed = append(sr.allowed, a)
 		}
-		if verdicts[i] == v {
-			sr.reasons = append(sr.reasons, sr.atoms[i].why...)
-		} else {
-			mixed = true
-		}
+		mixed = mixed || verdicts[i] != v
 	}
-	if v == Unknown && mixed && !peer.Exact {
-		sr.reasons = append(sr.reasons, Reason{Direction: s.dir, Effect: Unknown,
+	if v == Unknown && mixed && !peer.Exact && !s.quiet {
+		sr.mixed = &Reason{Direction: s.dir, Effect: Unknown,
 			Text: fmt.Sprintf("%s's rules treat parts of %s differently, and the input does not say which addresses %s has",
-				s.host.Label, netset.Describe(peer.Addrs), peer.Label)})
-		for i := range atoms {
-			sr.reasons = append(sr.reasons, sr.atoms[i].why...)
-		}
+				s.host.Label, netset.Describe(peer.Addrs), peer.Label)}
 	}
 	return sr
 }
