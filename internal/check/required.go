@@ -81,7 +81,7 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 	}
 	var ps []part
 	for _, m := range endpoint.Members(c, role, side) {
-		ps = append(ps, part{host: endpoint.HostFor(c, m), member: m})
+		ps = append(ps, part{host: ctx.hostFor(m), member: m})
 	}
 	return role, ps, quantifier(role)
 }
