@@ -90,10 +90,7 @@ const (
 	KeyMonitoring   = "monitoring"
 )
 
-var (
-	anyIPv4 = netip.MustParsePrefix("0.0.0.0/0")
-	anyIPv6 = netip.MustParsePrefix("::/0")
-)
+var anyIPv4 = netip.MustParsePrefix("0.0.0.0/0")
 
 // Build designs the groups: the roles the platform needs, then for every
 // requirement that holds, the egress rule on its source and the ingress
