@@ -3,7 +3,6 @@ package generate
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -255,13 +254,4 @@ func tencentPorts(r Rule) (proto, port string) {
 		return strings.ToUpper(netset.ProtocolName(r.Proto)), p
 	}
 	return "ALL", ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
