@@ -58,8 +58,8 @@ type Group struct {
 }
 
 // Rule is one rule: one protocol, one port range (or ICMP type), one peer.
+// A design only accepts.
 type Rule struct {
-	Action   model.Action
 	Proto    uint8
 	All      bool   // every protocol
 	Lo, Hi   uint16 // port range; for ICMP the type (Lo) and code (Hi), 0xFFFF for all
@@ -337,7 +337,7 @@ func merge(rs []Rule) []Rule {
 	var out []Rule
 	for _, r := range rs {
 		i := slices.IndexFunc(out, func(o Rule) bool {
-			return o.All == r.All && o.Proto == r.Proto && o.Lo == r.Lo && o.Hi == r.Hi && o.Peer == r.Peer && o.Action == r.Action
+			return o.All == r.All && o.Proto == r.Proto && o.Lo == r.Lo && o.Hi == r.Hi && o.Peer == r.Peer
 		})
 		if i < 0 {
 			out = append(out, r)
