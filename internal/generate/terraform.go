@@ -74,13 +74,7 @@ func tags(d *Design, g *Group) cty.Value {
 	return cty.MapVal(m)
 }
 
-func prefixList[T fmt.Stringer](ps []T) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, " ")
-}
+func prefixList[T fmt.Stringer](ps []T) string { return strings.Join(strs(ps), " ") }
 
 func terraformEKS(b *hclwrite.Body, d *Design) {
 	v := b.AppendNewBlock("variable", []string{"vpc_id"})
