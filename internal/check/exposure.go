@@ -378,7 +378,7 @@ func (ctx *Context) controllerRule(r reach.Reason) bool {
 	if g := ctx.Estate.Groups[r.Group]; g != nil && controllerGroup(g) {
 		return true
 	}
-	return strings.HasPrefix(r.Rule.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Rule.Description, "elbv2.k8s.aws/")
+	return controllerDescription(r.Rule)
 }
 
 // openingReasons are the rules of the member's side that open an
