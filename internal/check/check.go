@@ -194,7 +194,8 @@ func lowerSeverity(s string, n int) string {
 	return order[max(i-n, 0)]
 }
 
-// reasonLocations returns the locations of the reasons, deduplicated.
+// reasonLocations returns the locations of the reasons that have one;
+// Run sorts and deduplicates each finding's locations.
 func reasonLocations(rs []reach.Reason) []srcpos.Location {
 	var out []srcpos.Location
 	for _, r := range rs {
