@@ -69,6 +69,23 @@ type Context struct {
 	Resolver *endpoint.Resolver
 	Catalog  *knowledge.Catalog
 	Level    int
+
+	// hosts are the members' host classes for the cluster's own traffic,
+	// built once: every requirement and review asks for them.
+	hosts map[*model.Member]reach.Host
+}
+
+// hostFor is endpoint.HostFor for a member of the context's cluster.
+func (ctx *Context) hostFor(m *model.Member) reach.Host {
+	h, ok := ctx.hosts[m]
+	if !ok {
+		h = endpoint.HostFor(ctx.Cluster, m)
+		if ctx.hosts == nil {
+			ctx.hosts = map[*model.Member]reach.Host{}
+		}
+		ctx.hosts[m] = h
+	}
+	return h
 }
 
 // Result collects what the checks report.
@@ -177,7 +194,8 @@ func lowerSeverity(s string, n int) string {
 	return order[max(i-n, 0)]
 }
 
-// reasonLocations returns the locations of the reasons, deduplicated.
+// reasonLocations returns the locations of the reasons that have one;
+// Run sorts and deduplicates each finding's locations.
 func reasonLocations(rs []reach.Reason) []srcpos.Location {
 	var out []srcpos.Location
 	for _, r := range rs {

@@ -63,6 +63,15 @@ func (exposures) Run(ctx *Context, out *Result) {
 	}
 	unknown := map[string]*open{}
 	var unknownOrder []string
+	// Entries share their ends (six ask about the internet and the nodes):
+	// a member's host class, and its flows with a range, are found once
+	// for all of them.
+	type flowKey struct {
+		from, to string
+		m        *model.Member
+	}
+	hosts := map[*model.Member]reach.Host{}
+	flows := map[flowKey]reach.Flow{}
 	for i := range p.Exposures {
 		x := &p.Exposures[i]
 		if x.Level > ctx.Level {
@@ -87,12 +96,20 @@ func (exposures) Run(ctx *Context, out *Result) {
 				if side == endpoint.From && m.IsAPIEndpoint() {
 					continue
 				}
-				host := endpoint.HostOf(m)
+				host, ok := hosts[m]
+				if !ok {
+					host = endpoint.HostOf(m)
+					hosts[m] = host
+				}
 				src, dst, memberDir, from, to := &rng, &host, model.Ingress, rangeName, role
 				if !rangeAtFrom {
 					src, dst, memberDir, from, to = &host, &rng, model.Egress, role, rangeName
 				}
-				flow := ctx.Engine.Flows(src, dst)
+				flow, ok := flows[flowKey{from, to, m}]
+				if !ok {
+					flow = ctx.Engine.Flows(src, dst)
+					flows[flowKey{from, to, m}] = flow
+				}
 				exposed := exposedPart(x, flow.Allowed)
 				if u := flow.Unknown.Intersect(x.Svcs); !u.IsEmpty() && exposed.IsEmpty() {
 					key := m.Qualified() + "|" + from + "|" + to
@@ -352,7 +369,7 @@ func (ctx *Context) controllerRule(r reach.Reason) bool {
 	if g := ctx.Estate.Groups[r.Group]; g != nil && controllerGroup(g) {
 		return true
 	}
-	return strings.HasPrefix(r.Rule.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Rule.Description, "elbv2.k8s.aws/")
+	return controllerDescription(r.Rule)
 }
 
 // openingReasons are the rules of the member's side that open an

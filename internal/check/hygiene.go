@@ -67,10 +67,7 @@ func (ctx *Context) platformMade(g *model.Group, r *model.Rule) bool {
 	if g.Implicit || g.ID == ctx.Cluster.ClusterGroup || controllerGroup(g) {
 		return true
 	}
-	if strings.HasPrefix(r.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Description, "elbv2.k8s.aws/") {
-		return true
-	}
-	if inModule(r) {
+	if controllerDescription(r) || inModule(r) {
 		return true
 	}
 	return r.Direction == model.Egress && r.Services.IsAll() && r.Peer.Kind == model.PeerCIDR && r.Peer.Prefix.Bits() == 0
@@ -85,6 +82,14 @@ func controllerGroup(g *model.Group) bool {
 		}
 	}
 	return strings.HasPrefix(g.Name, "k8s-elb-")
+}
+
+// controllerDescription reports a rule a Kubernetes load-balancer
+// controller wrote, by its description: the in-tree service controller's
+// "kubernetes.io/rule/…", the AWS Load Balancer Controller's
+// "elbv2.k8s.aws/…".
+func controllerDescription(r *model.Rule) bool {
+	return strings.HasPrefix(r.Description, "kubernetes.io/rule/") || strings.HasPrefix(r.Description, "elbv2.k8s.aws/")
 }
 
 // inModule reports a rule written in a registry module's code, not the

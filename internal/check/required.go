@@ -81,7 +81,7 @@ func (ctx *Context) parts(role string, side endpoint.Side) (string, []part, reac
 	}
 	var ps []part
 	for _, m := range endpoint.Members(c, role, side) {
-		ps = append(ps, part{host: endpoint.HostFor(c, m), member: m})
+		ps = append(ps, part{host: ctx.hostFor(m), member: m})
 	}
 	return role, ps, quantifier(role)
 }
@@ -455,8 +455,8 @@ func (ctx *Context) ruleChanges(dir model.Direction, self *model.Member, peer *p
 	if peer.host.Label == model.RoleInternet {
 		return []remedy.Change{mk(model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix("0.0.0.0/0")})}
 	}
-	for _, c := range peerCIDRs(peer.host) {
-		out = append(out, mk(model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(c)}))
+	for _, p := range peerCIDRs(peer.host) {
+		out = append(out, mk(model.Peer{Kind: model.PeerCIDR, Prefix: p}))
 	}
 	return out
 }
@@ -478,14 +478,14 @@ func (ctx *Context) fixText(changes []remedy.Change) string {
 }
 
 // peerCIDRs are the IPv4 prefixes of an address range, for a fix.
-func peerCIDRs(h reach.Host) []string {
-	var out []string
+func peerCIDRs(h reach.Host) []netip.Prefix {
+	var out []netip.Prefix
 	if h.Addrs == nil {
 		return nil
 	}
 	for _, p := range h.Addrs.Prefixes() {
 		if p.Addr().Is4() {
-			out = append(out, p.String())
+			out = append(out, p)
 		}
 	}
 	return out

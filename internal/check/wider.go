@@ -51,9 +51,9 @@ func (ctx *Context) wider(w *knowledge.Wider, out *Result) {
 	var members []string
 	var reasons []reach.Reason
 	for _, fm := range endpoint.Members(c, w.From, endpoint.From) {
-		from := endpoint.HostFor(c, fm)
+		from := ctx.hostFor(fm)
 		for _, tm := range endpoint.Members(c, w.To[0], endpoint.To) {
-			to := endpoint.HostFor(c, tm)
+			to := ctx.hostFor(tm)
 			more := ctx.Engine.Flows(&from, &to).Allowed.Intersect(w.Svcs).Minus(needed)
 			if more.IsEmpty() {
 				continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -99,22 +100,13 @@ func (o *common) loadConfig(cmd *cobra.Command) (*fileConfig, error) {
 		o.varFiles = append(o.varFiles, cfg.VarFiles...)
 	}
 	if !flags.Changed("role") {
-		for _, role := range sortedKeys(cfg.Roles) {
+		for _, role := range slices.Sorted(maps.Keys(cfg.Roles)) {
 			for _, g := range cfg.Roles[role] {
 				o.roles = append(o.roles, role+"="+g)
 			}
 		}
 	}
 	return &cfg, nil
-}
-
-func sortedKeys(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // analysis is everything a command needs after reading the input.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"io"
 	"slices"
 
@@ -98,15 +99,7 @@ func buildReport(a *analysis, res check.Result) *report.Check {
 	for _, c := range a.estate.Clusters {
 		rep.Clusters = append(rep.Clusters, report.Cluster{Name: c.Name, Platform: string(c.Platform), Roles: c.Roles(a.estate.Groups)})
 	}
-	slices.SortFunc(rep.Clusters, func(x, y report.Cluster) int {
-		switch {
-		case x.Name < y.Name:
-			return -1
-		case x.Name > y.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(rep.Clusters, func(x, y report.Cluster) int { return cmp.Compare(x.Name, y.Name) })
 	rep.Notes = append(rep.Notes, a.estate.Notes...)
 	slices.Sort(rep.Notes)
 	rep.Notes = slices.Compact(rep.Notes)

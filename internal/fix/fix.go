@@ -8,6 +8,7 @@ package fix
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	"github.com/clusterwall/clusterwall/internal/check"
@@ -87,7 +88,7 @@ func Compute(e *model.Estate, cat *knowledge.Catalog, eopts reach.Options, copts
 		}
 		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Rule.Direction, b.Rule.Direction), -srcpos.Compare(a.Rule.Origin, b.Rule.Origin))
 	})
-	for _, k := range sortedKeys(cleared) {
+	for _, k := range slices.Sorted(maps.Keys(cleared)) {
 		plan.Cleared = append(plan.Cleared, cleared[k])
 	}
 	return plan
@@ -143,13 +144,4 @@ func apply(e *model.Estate, c remedy.Change) {
 		return
 	}
 	g.Rules = append(g.Rules, r)
-}
-
-func sortedKeys(m map[string]check.Finding) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,7 +41,7 @@ func CloudFormation(w io.Writer, d *Design) error {
 		add(props, "VpcId", tagged("!Ref", "VpcId"))
 		tagList := sequence()
 		tv := tags(d, g).AsValueMap()
-		for _, k := range sortedKeys(tv) {
+		for _, k := range slices.Sorted(maps.Keys(tv)) {
 			t := mapping()
 			add(t, "Key", str(k))
 			add(t, "Value", str(tv[k].AsString()))

@@ -58,8 +58,8 @@ type Group struct {
 }
 
 // Rule is one rule: one protocol, one port range (or ICMP type), one peer.
+// A design only accepts.
 type Rule struct {
-	Action   model.Action
 	Proto    uint8
 	All      bool   // every protocol
 	Lo, Hi   uint16 // port range; for ICMP the type (Lo) and code (Hi), 0xFFFF for all
@@ -90,10 +90,7 @@ const (
 	KeyMonitoring   = "monitoring"
 )
 
-var (
-	anyIPv4 = netip.MustParsePrefix("0.0.0.0/0")
-	anyIPv6 = netip.MustParsePrefix("::/0")
-)
+var anyIPv4 = netip.MustParsePrefix("0.0.0.0/0")
 
 // Build designs the groups: the roles the platform needs, then for every
 // requirement that holds, the egress rule on its source and the ingress
@@ -340,7 +337,7 @@ func merge(rs []Rule) []Rule {
 	var out []Rule
 	for _, r := range rs {
 		i := slices.IndexFunc(out, func(o Rule) bool {
-			return o.All == r.All && o.Proto == r.Proto && o.Lo == r.Lo && o.Hi == r.Hi && o.Peer == r.Peer && o.Action == r.Action
+			return o.All == r.All && o.Proto == r.Proto && o.Lo == r.Lo && o.Hi == r.Hi && o.Peer == r.Peer
 		})
 		if i < 0 {
 			out = append(out, r)

@@ -3,7 +3,6 @@ package generate
 import (
 	"encoding/json"
 	"io"
-	"strings"
 )
 
 // DesignKind marks a JSON design document, so that the design reader
@@ -94,7 +93,7 @@ func strs[T interface{ String() string }](xs []T) []string {
 
 func ruleDoc(d *Design, r Rule) RuleDocument {
 	parts := r.Services.Parts()
-	rd := RuleDocument{Action: strings.ToLower(r.Action.String()), Protocol: parts[0].Protocol, Ports: parts[0].Ports,
+	rd := RuleDocument{Action: "accept", Protocol: parts[0].Protocol, Ports: parts[0].Ports,
 		Requirements: r.Why, Description: d.Description(r)}
 	if r.Peer.Group != "" {
 		rd.Group = r.Peer.Group

@@ -3,7 +3,6 @@ package generate
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -75,13 +74,7 @@ func tags(d *Design, g *Group) cty.Value {
 	return cty.MapVal(m)
 }
 
-func prefixList[T fmt.Stringer](ps []T) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, " ")
-}
+func prefixList[T fmt.Stringer](ps []T) string { return strings.Join(strs(ps), " ") }
 
 func terraformEKS(b *hclwrite.Body, d *Design) {
 	v := b.AppendNewBlock("variable", []string{"vpc_id"})
@@ -255,13 +248,4 @@ func tencentPorts(r Rule) (proto, port string) {
 		return strings.ToUpper(netset.ProtocolName(r.Proto)), p
 	}
 	return "ALL", ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

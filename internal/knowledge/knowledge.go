@@ -47,8 +47,7 @@ type Requirement struct {
 	Seed                    string    `yaml:"seed"`
 	References              []string  `yaml:"references"`
 
-	Platform string          `yaml:"-"`
-	Svcs     netset.Services `yaml:"-"`
+	Svcs netset.Services `yaml:"-"`
 }
 
 // Condition says when an entry applies.
@@ -100,8 +99,7 @@ type Exposure struct {
 	Seed       string   `yaml:"seed"`
 	References []string `yaml:"references"`
 
-	Platform string          `yaml:"-"`
-	Svcs     netset.Services `yaml:"-"`
+	Svcs netset.Services `yaml:"-"`
 }
 
 // Wider is a review of a flow between two roles that should allow no more
@@ -118,8 +116,7 @@ type Wider struct {
 	Seed       string   `yaml:"seed"`
 	References []string `yaml:"references"`
 
-	Platform string          `yaml:"-"`
-	Svcs     netset.Services `yaml:"-"`
+	Svcs netset.Services `yaml:"-"`
 }
 
 // DefaultRule is a rule a platform puts in a group it creates.
@@ -309,15 +306,12 @@ func (p *Platform) compile(name string) error {
 	}
 	ids := map[string]bool{}
 	for i := range p.Requirements {
-		r := &p.Requirements[i]
-		r.Platform = p.Platform
-		if err := r.compile(name, ids, nil); err != nil {
+		if err := p.Requirements[i].compile(name, ids, nil); err != nil {
 			return err
 		}
 	}
 	for i := range p.Exposures {
 		x := &p.Exposures[i]
-		x.Platform = p.Platform
 		var err error
 		if x.Svcs, err = checkEntry(name, ids, x.ID, x.Severity, x.Services, x.References); err != nil {
 			return err
@@ -343,7 +337,6 @@ func (p *Platform) compile(name string) error {
 	}
 	for i := range p.Wider {
 		w := &p.Wider[i]
-		w.Platform = p.Platform
 		var err error
 		if w.Svcs, err = checkEntry(name, ids, w.ID, w.Severity, w.Protocol, w.References); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"go4.org/netipx"
 
@@ -113,21 +114,10 @@ func QueryText(w io.Writer, q *Query) error {
 		p.wrap(fmt.Sprintf("  %-8s ", b.Direction), text)
 	}
 	if len(q.FromAddresses) > 0 && len(q.FromAddresses) <= 8 {
-		p.wrap("  from addresses: ", joinComma(q.FromAddresses))
+		p.wrap("  from addresses: ", strings.Join(q.FromAddresses, ", "))
 	}
 	for _, pair := range q.Pairs {
 		p.line("  %s → %s: %s", pair.From, pair.To, pair.Verdict)
 	}
 	return p.err
-}
-
-func joinComma(xs []string) string {
-	s := ""
-	for i, x := range xs {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s
 }
