@@ -380,11 +380,14 @@ func (r *reader) eni(n *networkInterface, instanceID string, loc srcpos.Location
 		ifc.Instance = n.Attachment.InstanceID
 	}
 	for _, g := range n.Groups {
+		if g.GroupID == "" {
+			return srcpos.Errorf(loc, "network interface %s lists a group without GroupId", n.NetworkInterfaceID)
+		}
 		ifc.Groups = append(ifc.Groups, g.GroupID)
-		if g.GroupName != "" {
-			if grp := r.group(g.GroupID); grp.Name == "" {
-				grp.Name = g.GroupName
-			}
+		// Every group an interface names is in the estate, described or
+		// not: one left out would be a group whose rules nobody knows.
+		if grp := r.group(g.GroupID); grp.Name == "" {
+			grp.Name = g.GroupName
 		}
 	}
 	ips := []string{n.PrivateIPAddress}

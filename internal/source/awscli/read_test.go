@@ -128,6 +128,22 @@ func TestGroupNamedButNotDescribedHasUnknownRules(t *testing.T) {
 	}
 }
 
+// A group listed without its name (describe-network-interfaces may omit
+// GroupName) on a CNI interface of a cluster used to crash the reader.
+func TestGroupListedWithoutNameHasUnknownRules(t *testing.T) {
+	e, err := read(t, `{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "Groups": [{"GroupId": "sg-1"}], "PrivateIpAddress": "10.0.0.1",
+  "TagSet": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "demo"}]}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := e.Groups["sg-1"]; g == nil || g.RulesUnknown == "" {
+		t.Fatalf("sg-1 = %+v, want rules unknown", g)
+	}
+	if _, err := read(t, `{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "Groups": [{"GroupName": "x"}]}]}`); err == nil || !strings.Contains(err.Error(), "without GroupId") {
+		t.Fatalf("err = %v, want a group without GroupId", err)
+	}
+}
+
 func TestPrefixListEntriesNeedTheListInTheFileName(t *testing.T) {
 	e, err := read(t, `{"Entries": [{"Cidr": "52.94.0.0/22"}, {"Cidr": "54.231.0.0/16"}]}`)
 	if err != nil {
