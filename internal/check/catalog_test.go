@@ -185,7 +185,7 @@ func TestEveryExposureIsReportedWhenOpen(t *testing.T) {
 				}
 				g := e.Groups[groupOf(role)]
 				for _, part := range x.Svcs.Parts() {
-					g.Rules = append(g.Rules, model.Rule{Direction: dir, Services: partServices(part),
+					g.Rules = append(g.Rules, model.Rule{Direction: dir, Services: part.Services(),
 						Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(peer)}, Description: "open"})
 				}
 				return e

@@ -120,7 +120,7 @@ func (exposures) Run(ctx *Context, out *Result) {
 					unknown[key].svcs = unknown[key].svcs.Union(u)
 				}
 				for _, part := range exposed.Parts() {
-					svcs := partServices(part)
+					svcs := part.Services()
 					var ans reach.Answer
 					var addrs *netipx.IPSet
 					sev, ok := x.Severity, false
@@ -181,13 +181,13 @@ func coveringHit(hits map[string]*exposureHit, order []string, key string, ctx *
 	if len(mine) == 0 {
 		return ""
 	}
-	svcs := partServices(h.proto)
+	svcs := h.proto.Services()
 	for _, k := range order {
 		o := hits[k]
 		if k == key || o.from != h.from || o.to != h.to || SeverityRank(o.severity) < SeverityRank(h.severity) {
 			continue
 		}
-		oSvcs := partServices(o.proto)
+		oSvcs := o.proto.Services()
 		if !oSvcs.ContainsAll(svcs) || oSvcs.Equal(svcs) && k > key {
 			continue // of two equal hits the first in key order stays
 		}
@@ -260,16 +260,6 @@ func exposedPart(x *knowledge.Exposure, allowed netset.Services) netset.Services
 		}
 	}
 	return out
-}
-
-// partServices turns one protocol's part back into a set.
-func partServices(part netset.ProtoPorts) netset.Services {
-	spec := part.Protocol + "/" + part.Ports
-	if part.Ports == "all" {
-		spec = part.Protocol
-	}
-	s, _ := netset.ParseServices(spec)
-	return s
 }
 
 func (ctx *Context) platformID(id string) string {
@@ -380,7 +370,7 @@ func (ctx *Context) controllerRule(r reach.Reason) bool {
 // rule opens it all (several ranges add up) do they all count.
 func (ctx *Context) openingReasons(h *exposureHit) []reach.Reason {
 	var all, whole []reach.Reason
-	proto := partServices(h.proto)
+	proto := h.proto.Services()
 	for _, r := range h.reasons {
 		if r.Direction != h.memberDir || r.Effect != reach.Allowed {
 			continue

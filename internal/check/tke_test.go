@@ -111,7 +111,7 @@ func TestEveryTKERequirementIsReportedWhenBlocked(t *testing.T) {
 			}
 			g := e.Groups[group]
 			for _, part := range req.Svcs.Parts() {
-				drop := model.Rule{Direction: dir, Action: model.Drop, Services: partServices(part),
+				drop := model.Rule{Direction: dir, Action: model.Drop, Services: part.Services(),
 					Peer: model.Peer{Kind: model.PeerCIDR, Prefix: peer}, Origin: srcpos.Location{File: "sg.json", Line: 2}}
 				g.Rules = append([]model.Rule{drop}, g.Rules...)
 			}
@@ -205,7 +205,7 @@ func TestEveryTKEExposureIsReportedWhenOpen(t *testing.T) {
 			g := e.Groups[group]
 			for _, part := range x.Svcs.Parts() {
 				open := tkeRule(dir, model.Accept, part.Protocol+"/"+part.Ports, peer)
-				open.Services = partServices(part)
+				open.Services = part.Services()
 				g.Rules = append([]model.Rule{open}, g.Rules...)
 			}
 			if got := ids(run(t, e, 3)); !slices.Contains(got, "TKE-"+x.ID+":exposed") {

@@ -241,7 +241,7 @@ func (d *Design) add(a knowledge.Applied) error {
 		dst = d.group(KeyNodes) // pods are reached through their node's group
 	}
 	for _, part := range req.Svcs.Parts() {
-		svcs := partServices(part)
+		svcs := part.Services()
 		what := fmt.Sprintf("%s to %s %s", strings.ReplaceAll(req.From, "|", " or "), strings.ReplaceAll(req.To, "+", " or "), svcs)
 		if src != nil && src.External == "" {
 			for _, p := range peersOf(to) {
@@ -267,15 +267,6 @@ func peersOf(e end) []Peer {
 		out[i] = Peer{CIDR: c}
 	}
 	return out
-}
-
-func partServices(p netset.ProtoPorts) netset.Services {
-	spec := p.Protocol + "/" + p.Ports
-	if p.Ports == "all" {
-		spec = p.Protocol
-	}
-	s, _ := netset.ParseServices(spec)
-	return s
 }
 
 // rulesFor splits services into rules of one protocol and one range.

@@ -93,9 +93,9 @@ func FuzzParseServices(f *testing.F) {
 		// Each part reads back on its own too.
 		var union netset.Services
 		for _, p := range s.Parts() {
-			part, err := netset.ParseServices(p.Protocol + "/" + p.Ports)
-			if err != nil {
-				t.Fatalf("part %+v of %v: %v", p, s, err)
+			part := p.Services()
+			if part.IsEmpty() {
+				t.Fatalf("part %+v of %v reads back as nothing", p, s)
 			}
 			union = union.Union(part)
 		}

@@ -165,6 +165,16 @@ type ProtoPorts struct {
 	Ports    string // "443", "1025-65535", "53,443", or "all"
 }
 
+// Services is the set a part of Parts stands for.
+func (p ProtoPorts) Services() Services {
+	spec := p.Protocol + "/" + p.Ports
+	if p.Ports == "all" {
+		spec = p.Protocol
+	}
+	s, _ := ParseServices(spec) // Parts writes only what ParseServices reads
+	return s
+}
+
 // Parts splits s into one entry per protocol, or a single "all"/"all"
 // entry when s holds everything.
 func (s Services) Parts() []ProtoPorts {

@@ -155,6 +155,13 @@ func TestParts(t *testing.T) {
 		if got := c.s.Parts(); !slices.Equal(got, c.want) {
 			t.Errorf("%v.Parts() = %v, want %v", c.s, got, c.want)
 		}
+		var back netset.Services
+		for _, p := range c.s.Parts() {
+			back = back.Union(p.Services())
+		}
+		if !back.Equal(c.s) {
+			t.Errorf("the parts of %v read back as %v", c.s, back)
+		}
 	}
 }
 
