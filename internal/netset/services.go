@@ -167,11 +167,7 @@ type ProtoPorts struct {
 
 // Services is the set a part of Parts stands for.
 func (p ProtoPorts) Services() Services {
-	spec := p.Protocol + "/" + p.Ports
-	if p.Ports == "all" {
-		spec = p.Protocol
-	}
-	s, _ := ParseServices(spec) // Parts writes only what ParseServices reads
+	s, _ := ParseServices(p.String()) // Parts writes only what ParseServices reads
 	return s
 }
 
@@ -229,16 +225,21 @@ func (s Services) String() string {
 	parts := s.Parts()
 	out := make([]string, len(parts))
 	for i, p := range parts {
-		switch {
-		case p.Protocol == "all":
-			out[i] = "all"
-		case p.Ports == "all":
-			out[i] = p.Protocol
-		default:
-			out[i] = p.Protocol + "/" + p.Ports
-		}
+		out[i] = p.String()
 	}
 	return strings.Join(out, " ")
+}
+
+// String writes a part as ParseServices reads it: "tcp/443", "udp" (every
+// port), "all".
+func (p ProtoPorts) String() string {
+	switch {
+	case p.Protocol == "all":
+		return "all"
+	case p.Ports == "all":
+		return p.Protocol
+	}
+	return p.Protocol + "/" + p.Ports
 }
 
 // ParseProtocol reads a protocol as AWS, Terraform, CloudFormation and

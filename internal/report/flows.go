@@ -51,14 +51,7 @@ func servicesText(ss []Services) string {
 	}
 	parts := make([]string, len(ss))
 	for i, s := range ss {
-		switch {
-		case s.Protocol == "all":
-			parts[i] = "all"
-		case s.Ports == "all":
-			parts[i] = s.Protocol
-		default:
-			parts[i] = s.Protocol + "/" + s.Ports
-		}
+		parts[i] = netset.ProtoPorts(s).String()
 	}
 	return strings.Join(parts, " ")
 }

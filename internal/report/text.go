@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/clusterwall/clusterwall/internal/check"
+	"github.com/clusterwall/clusterwall/internal/netset"
 )
 
 // Text writes a check report for people: findings grouped by cluster,
@@ -79,15 +80,13 @@ func Text(w io.Writer, r *Check) error {
 	return p.err
 }
 
-// flowServices prints a flow's protocol and ports as "tcp/443", "all".
+// flowServices prints a flow's protocol and ports as "tcp/443", "udp",
+// "all traffic".
 func flowServices(f *check.Flow) string {
-	switch {
-	case f.Protocol == "all":
+	if f.Protocol == "all" {
 		return "all traffic"
-	case f.Ports == "all":
-		return f.Protocol
 	}
-	return f.Protocol + "/" + f.Ports
+	return netset.ProtoPorts{Protocol: f.Protocol, Ports: f.Ports}.String()
 }
 
 func summary(r *Check) string {
