@@ -151,21 +151,11 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 		}
 		aopts.Roles = append(aopts.Roles, ro)
 	}
-	for _, a := range o.addons {
-		name, ver, _ := strings.Cut(strings.ToLower(strings.TrimSpace(a)), "@")
-		if name == "" {
-			continue
-		}
-		if cat.AddOn(name) == nil {
-			return nil, usagef("--addons %s: unknown add-on; known: %s", name, strings.Join(cat.AddOnNames(), ", "))
-		}
-		if ver != "" {
-			if err := knowledge.CheckVersion(ver); err != nil {
-				return nil, usagef("--addons %s: %v", a, err)
-			}
-		}
-		aopts.AddOns = append(aopts.AddOns, model.AddOn{Name: name, Version: ver, Source: "--addons"})
+	addOns, err := parseAddOns(o.addons, cat)
+	if err != nil {
+		return nil, err
 	}
+	aopts.AddOns = addOns
 	aopts.Platform = model.Platform(o.platform)
 	iopts := input.Options{VarFiles: o.varFiles, Vars: map[string]string{}}
 	for _, v := range o.vars {
@@ -231,4 +221,25 @@ func clusterNames(cs []*model.Cluster) string {
 		names[i] = c.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// parseAddOns reads --addons NAME[@VERSION] values against the catalog.
+func parseAddOns(flags []string, cat *knowledge.Catalog) ([]model.AddOn, error) {
+	var out []model.AddOn
+	for _, a := range flags {
+		name, ver, _ := strings.Cut(strings.ToLower(strings.TrimSpace(a)), "@")
+		if name == "" {
+			continue
+		}
+		if cat.AddOn(name) == nil {
+			return nil, usagef("--addons %s: unknown add-on; known: %s", name, strings.Join(cat.AddOnNames(), ", "))
+		}
+		if ver != "" {
+			if err := knowledge.CheckVersion(ver); err != nil {
+				return nil, usagef("--addons %s: %v", a, err)
+			}
+		}
+		out = append(out, model.AddOn{Name: name, Version: ver, Source: "--addons"})
+	}
+	return out, nil
 }

@@ -64,15 +64,8 @@ platform, level and add-ons, it has no blocked and no exposed finding.`,
 					*f.out = append(*f.out, p.Masked())
 				}
 			}
-			for _, a := range addons {
-				name, ver, _ := strings.Cut(strings.ToLower(strings.TrimSpace(a)), "@")
-				if name == "" {
-					continue
-				}
-				if cat.AddOn(name) == nil {
-					return usagef("--addons %s: unknown add-on; known: %s", name, strings.Join(cat.AddOnNames(), ", "))
-				}
-				spec.AddOns = append(spec.AddOns, model.AddOn{Name: name, Version: ver, Source: "--addons"})
+			if spec.AddOns, err = parseAddOns(addons, cat); err != nil {
+				return err
 			}
 			d, err := generate.Build(spec, cat)
 			if err != nil {
