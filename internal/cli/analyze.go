@@ -187,9 +187,9 @@ func (o *common) analyze(cmd *cobra.Command, paths []string) (*analysis, error) 
 	for _, c := range loaded.Estate.Clusters {
 		vpcs = append(vpcs, c.Networks.VPC...)
 	}
-	eopts := reach.Options{Unfiltered: cat.AWSUnfiltered(vpcs)}
+	var eopts reach.Options
 	for _, u := range cat.AWSUnfilteredServices(vpcs) {
-		eopts.UnfilteredServices = append(eopts.UnfilteredServices, reach.UnfilteredService{Addrs: netset.SetOf(u.Prefix), Name: u.Name, Services: u.Services})
+		eopts.Unfiltered = append(eopts.Unfiltered, reach.UnfilteredService{Addrs: netset.SetOf(u.Prefix), Name: u.Name, Services: u.Services})
 	}
 	eng := reach.New(loaded.Estate, eopts)
 	return &analysis{loaded: loaded, estate: loaded.Estate, catalog: cat, engine: eng, engineOpts: eopts, level: max(o.level, 1)}, nil

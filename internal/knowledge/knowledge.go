@@ -512,17 +512,6 @@ func (c *Catalog) Public(vpc []netip.Prefix) *netipx.IPSet {
 	return s
 }
 
-// AWSUnfiltered returns the destinations AWS security groups never filter
-// for interfaces in VPCs with these IPv4 CIDRs.
-func (c *Catalog) AWSUnfiltered(vpcs []netip.Prefix) *netipx.IPSet {
-	var b netipx.IPSetBuilder
-	for _, u := range c.AWSUnfilteredServices(vpcs) {
-		b.AddPrefix(u.Prefix)
-	}
-	s, _ := b.IPSet()
-	return s
-}
-
 // AWSUnfilteredServices returns the destinations AWS security groups
 // never filter for interfaces in VPCs with these IPv4 CIDRs, each with the
 // services it offers: traffic to it for any other service is filtered.

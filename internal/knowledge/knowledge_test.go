@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 
+	"go4.org/netipx"
+
 	"github.com/clusterwall/clusterwall/internal/netset"
 )
 
@@ -36,7 +38,11 @@ func TestPublic(t *testing.T) {
 
 func TestAWSUnfiltered(t *testing.T) {
 	c := MustLoad()
-	u := c.AWSUnfiltered([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("2600::/56")})
+	var b netipx.IPSetBuilder
+	for _, d := range c.AWSUnfilteredServices([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("2600::/56")}) {
+		b.AddPrefix(d.Prefix)
+	}
+	u, _ := b.IPSet()
 	for addr, want := range map[string]bool{
 		"169.254.169.253": true, "169.254.169.254": true, "169.254.169.123": true, "10.0.0.2": true, "10.0.0.1": true,
 		"10.0.0.3": false, "fd00:ec2::253": true, "8.8.8.8": false,

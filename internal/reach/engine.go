@@ -38,15 +38,12 @@ type Host struct {
 
 // Options tune the engine.
 type Options struct {
-	// Unfiltered are destinations that AWS security groups never filter
-	// (they apply to address endpoints only, never to interfaces):
-	// the Amazon DNS server, instance metadata, time sync.
-	Unfiltered *netipx.IPSet
-	// UnfilteredServices, when given, say what each unfiltered destination
-	// serves: traffic to it for another service (HTTPS to the VPC's DNS
-	// server) is filtered as usual. Without them every service is
-	// unfiltered.
-	UnfilteredServices []UnfilteredService
+	// Unfiltered are the destinations that AWS security groups never
+	// filter for the services they provide (they apply to address
+	// endpoints only, never to interfaces): the Amazon DNS server,
+	// instance metadata, time sync. Traffic to one of them for another
+	// service (HTTPS to the VPC's DNS server) is filtered as usual.
+	Unfiltered []UnfilteredService
 }
 
 // UnfilteredService is one unfiltered destination and what it serves.
@@ -59,13 +56,10 @@ type UnfilteredService struct {
 // unfiltered reports whether egress of svc to the addresses of atom is
 // exempt from the groups, and names the destination.
 func (e *Engine) unfiltered(svc netset.Service, atom netipx.IPRange) (string, bool) {
-	if e.opts.Unfiltered == nil || !e.opts.Unfiltered.ContainsRange(atom) {
+	if e.unfilteredAddrs == nil || !e.unfilteredAddrs.ContainsRange(atom) {
 		return "", false
 	}
-	if e.opts.UnfilteredServices == nil {
-		return "Amazon DNS, instance metadata, time sync", true
-	}
-	for _, u := range e.opts.UnfilteredServices {
+	for _, u := range e.opts.Unfiltered {
 		if u.Addrs.ContainsRange(atom) && u.Services.Contains(svc) {
 			return u.Name, true
 		}
@@ -81,9 +75,11 @@ type Engine struct {
 	// missingOrdered: groups missing from the input follow Tencent
 	// semantics, because every group of the estate does.
 	missingOrdered bool
-	// unfilteredPrefixes and unfilteredSvcs are where the unfiltered
-	// destinations and what they serve begin and end, for cutting the
+	// unfilteredAddrs are all the unfiltered destinations, to rule most
+	// atoms out at once; unfilteredPrefixes and unfilteredSvcs are where
+	// the destinations and what they serve begin and end, for cutting the
 	// atoms of AWS egress sides.
+	unfilteredAddrs    *netipx.IPSet
 	unfilteredPrefixes []netip.Prefix
 	unfilteredSvcs     []netset.Ranges
 }
@@ -126,15 +122,17 @@ func New(estate *model.Estate, opts Options) *Engine {
 		aws, tencent = aws || g.Provider != model.Tencent, tencent || g.Provider == model.Tencent
 	}
 	e.missingOrdered = tencent && !aws
-	if opts.Unfiltered != nil {
-		e.unfilteredPrefixes = opts.Unfiltered.Prefixes()
-		for _, u := range opts.UnfilteredServices {
-			// Each destination too: unfiltered decides by whether one
-			// destination holds the whole atom, and adjacent ones may make
-			// one prefix of the union.
+	if len(opts.Unfiltered) > 0 {
+		var all netipx.IPSetBuilder
+		for _, u := range opts.Unfiltered {
+			all.AddSet(u.Addrs)
+			// Each destination's own edges: unfiltered decides by whether
+			// one destination holds the whole atom, and adjacent ones
+			// would make one prefix of their union.
 			e.unfilteredPrefixes = append(e.unfilteredPrefixes, u.Addrs.Prefixes()...)
 			e.unfilteredSvcs = append(e.unfilteredSvcs, u.Services.Ranges())
 		}
+		e.unfilteredAddrs, _ = all.IPSet()
 	}
 	for id, g := range estate.Groups {
 		cg := &group{m: g, ordered: g.Provider == model.Tencent}

@@ -181,7 +181,7 @@ func TestAskAWS(t *testing.T) {
 		{
 			name:   "egress to the Amazon DNS server is not filtered",
 			groups: []*model.Group{{ID: "locked"}},
-			opts:   reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},
+			opts:   unfilteredAll("169.254.169.253/32"),
 			from:   some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("dns", exact("dns", nil, "169.254.169.253")),
 			svcs: "udp/53", want: reach.Allowed,
 			reasons: []string{"egress - allowed: security groups do not filter traffic to 169.254.169.253/32 (Amazon DNS, instance metadata, time sync)"},
@@ -189,7 +189,7 @@ func TestAskAWS(t *testing.T) {
 		{
 			name:   "the unfiltered exemption is for those addresses only",
 			groups: []*model.Group{{ID: "locked"}},
-			opts:   reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},
+			opts:   unfilteredAll("169.254.169.253/32"),
 			from:   some("app", exact("app", gs("locked"), "10.0.0.5")), to: every("dns", exact("dns", nil, "169.254.169.252/31")),
 			svcs: "udp/53", want: reach.Denied,
 			reasons: []string{"egress locked denied: no egress rule of locked allows udp/53 to dns"},
@@ -197,7 +197,7 @@ func TestAskAWS(t *testing.T) {
 		{
 			name:   "an unfiltered destination is unfiltered only for what it serves",
 			groups: []*model.Group{{ID: "locked"}},
-			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), UnfilteredServices: []reach.UnfilteredService{
+			opts: reach.Options{Unfiltered: []reach.UnfilteredService{
 				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")}}},
 			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
 			svcs: "tcp/443", want: reach.Denied,
@@ -206,7 +206,7 @@ func TestAskAWS(t *testing.T) {
 		{
 			name:   "an unfiltered destination serves its own services",
 			groups: []*model.Group{{ID: "locked"}},
-			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), UnfilteredServices: []reach.UnfilteredService{
+			opts: reach.Options{Unfiltered: []reach.UnfilteredService{
 				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")}}},
 			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
 			svcs: "udp/53", want: reach.Allowed,
@@ -217,7 +217,7 @@ func TestAskAWS(t *testing.T) {
 			// the atoms must still be cut at each destination.
 			name:   "adjacent unfiltered destinations serve their own services",
 			groups: []*model.Group{{ID: "locked"}},
-			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("10.0.0.2/31")), UnfilteredServices: []reach.UnfilteredService{
+			opts: reach.Options{Unfiltered: []reach.UnfilteredService{
 				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.2/32")), Name: "Amazon DNS server", Services: mustServices("udp/53 tcp/53")},
 				{Addrs: netset.SetOf(netip.MustParsePrefix("10.0.0.3/32")), Name: "another service", Services: mustServices("udp/67")}}},
 			from: some("app", exact("app", gs("locked"), "10.0.0.5")), to: some("vpc", exact("vpc", nil, "10.0.0.0/16")),
@@ -246,7 +246,7 @@ func TestAskAWS(t *testing.T) {
 		{
 			name:   "the unfiltered exemption is for egress only",
 			groups: []*model.Group{{ID: "locked"}},
-			opts:   reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},
+			opts:   unfilteredAll("169.254.169.253/32"),
 			from:   some("dns", exact("dns", nil, "169.254.169.253")), to: some("app", exact("app", gs("locked"), "10.0.0.5")),
 			svcs: "udp/53", want: reach.Denied,
 		},
@@ -443,7 +443,7 @@ func TestAskTencent(t *testing.T) {
 			groups: []*model.Group{
 				{ID: "sg-a"},
 			},
-			opts: reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},
+			opts: unfilteredAll("169.254.169.253/32"),
 			from: some("a", exact("a", gs("sg-a"), "10.0.0.1")), to: some("dns", exact("dns", nil, "169.254.169.253")), svcs: "udp/53", want: reach.Denied,
 		},
 		{
@@ -451,7 +451,7 @@ func TestAskTencent(t *testing.T) {
 			// semantics, so the AWS exemption let this through.
 			name:   "a host whose only group is missing is not exempted by the AWS unfiltered addresses",
 			groups: []*model.Group{{ID: "sg-a"}},
-			opts:   reach.Options{Unfiltered: netset.SetOf(netip.MustParsePrefix("169.254.169.253/32"))},
+			opts:   unfilteredAll("169.254.169.253/32"),
 			from:   some("a", exact("a", gs("sg-gone"), "10.0.0.1")), to: some("dns", exact("dns", nil, "169.254.169.253")), svcs: "udp/53", want: reach.Unknown,
 			reasons: []string{"egress sg-gone unknown: sg-gone is not in the input, so its rules are unknown"},
 		},

@@ -90,3 +90,11 @@ func mustServices(s string) netset.Services {
 	}
 	return svcs
 }
+
+// unfilteredAll is an engine option with one unfiltered destination that
+// serves everything (the metadata and DNS addresses, before the catalog
+// says what each serves).
+func unfilteredAll(cidr string) reach.Options {
+	return reach.Options{Unfiltered: []reach.UnfilteredService{{Addrs: netset.SetOf(netip.MustParsePrefix(cidr)),
+		Name: "Amazon DNS, instance metadata, time sync", Services: netset.AllServices()}}}
+}

@@ -352,7 +352,7 @@ func (c *testCase) estate() *model.Estate {
 
 func (c *testCase) options() reach.Options {
 	if c.unfiltered {
-		return reach.Options{Unfiltered: netset.SetOf(netip.PrefixFrom(metaAddr, 32))}
+		return reach.Options{Unfiltered: []reach.UnfilteredService{{Addrs: netset.SetOf(netip.PrefixFrom(metaAddr, 32)), Name: "Amazon DNS, instance metadata, time sync", Services: netset.AllServices()}}}
 	}
 	return reach.Options{}
 }
