@@ -41,13 +41,14 @@ func Disambiguate(ms []*model.Member) {
 
 // ParsePrefix reads a CIDR block, masked to its network ("10.0.0.5/16" is
 // 10.0.0.0/16), or a single address as its /32 or /128, as cloud APIs and
-// templates accept them. Surrounding spaces are ignored.
+// templates accept them. Surrounding spaces are ignored; an address with
+// a zone ("fe80::1%eth0") is not a security group peer.
 func ParsePrefix(s string) (netip.Prefix, bool) {
 	s = strings.TrimSpace(s)
 	if p, err := netip.ParsePrefix(s); err == nil {
 		return p.Masked(), true
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
 		return netip.PrefixFrom(a, a.BitLen()), true
 	}
 	return netip.Prefix{}, false

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+	"github.com/clusterwall/clusterwall/internal/source/input"
 	"github.com/clusterwall/clusterwall/internal/source/tfinst"
 	"github.com/clusterwall/clusterwall/internal/srcpos"
 )
@@ -174,14 +175,10 @@ func (ps *peerSet) self(v cty.Value, group string) {
 }
 
 func parsePrefix(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
+	if p, ok := input.ParsePrefix(s); ok {
+		return p, nil
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.Prefix{}, fmt.Errorf("%q is not a CIDR block (expected such as 10.0.0.0/16 or ::/0)", s)
+	return netip.Prefix{}, fmt.Errorf("%q is not a CIDR block (expected such as 10.0.0.0/16 or ::/0)", strings.TrimSpace(s))
 }
 
 // rulesFor makes one rule per peer.

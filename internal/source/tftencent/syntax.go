@@ -11,6 +11,8 @@ import (
 
 	"github.com/clusterwall/clusterwall/internal/model"
 	"github.com/clusterwall/clusterwall/internal/netset"
+
+	"github.com/clusterwall/clusterwall/internal/source/input"
 )
 
 // The small syntaxes of Tencent Cloud security group rules, exported for
@@ -80,19 +82,14 @@ func Ports(proto uint8, port string) (netset.Services, error) {
 // (10.0.0.1/16 is 10.0.0.0/16), and 0.0.0.0/n is every IPv4 address
 // ("0.0.0.0/n 都会映射为0.0.0.0/0", vpc SecurityGroupPolicy.CidrBlock).
 func CIDR(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		a, aerr := netip.ParseAddr(s)
-		if aerr != nil || a.Zone() != "" {
-			return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR block (expected such as 10.0.1.0/24, 8.8.8.8 or ::/0)", s)
-		}
-		p = netip.PrefixFrom(a, a.BitLen())
+	p, ok := input.ParsePrefix(s)
+	if !ok {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR block (expected such as 10.0.1.0/24, 8.8.8.8 or ::/0)", strings.TrimSpace(s))
 	}
 	if p.Addr() == netip.IPv4Unspecified() {
 		return netip.PrefixFrom(p.Addr(), 0), nil
 	}
-	return p.Masked(), nil
+	return p, nil
 }
 
 // AddressEntry reads one entry of an address template: an address
@@ -109,11 +106,8 @@ func AddressEntry(s string) ([]netip.Prefix, error) {
 		}
 		return rng.Prefixes(), nil
 	}
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return []netip.Prefix{p.Masked()}, nil
-	}
-	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
-		return []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, nil
+	if p, ok := input.ParsePrefix(s); ok {
+		return []netip.Prefix{p}, nil
 	}
 	return nil, fmt.Errorf("%q is not an address, a CIDR block or an address range (expected such as 10.0.0.1, 10.0.1.0/24 or 10.0.0.1-10.0.0.100)", s)
 }
